@@ -1,0 +1,70 @@
+import type { z } from 'zod';
+import { badRequestBody } from './errors.js';
+
+/**
+ * Go's encoding/json, which Toxiproxy uses, matches object keys case-insensitively and treats
+ * `null` as "leave the default". Clients rely on both, so requests are normalised to the
+ * canonical key spelling, with nulls removed, before schema validation.
+ */
+export function normaliseKeys(value: unknown, keys: readonly string[]): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = {};
+  const exact = new Set<string>();
+  for (const [key, v] of Object.entries(value)) {
+    const canonical = keys.includes(key) ? key : keys.find((k) => k.toLowerCase() === key.toLowerCase());
+    if (canonical === undefined || v === null) continue;
+    // An exact spelling wins over a case-folded one, whatever the order in the document.
+    if (exact.has(canonical)) continue;
+    if (canonical === key) exact.add(canonical);
+    out[canonical] = v;
+  }
+  return out;
+}
+
+/** Parses a request body the way Toxiproxy reports failures: `bad request body: …`. */
+export function parseJsonBody(text: string): unknown {
+  if (text.trim() === '') throw badRequestBody('EOF');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw badRequestBody((err as Error).message);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+/** `attributes.latency` / `[2].upstream`: where in the document a problem is. */
+export function formatPath(path: readonly PropertyKey[], prefix = ''): string {
+  let out = prefix;
+  for (const key of path) {
+    out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+/** Validates `input` with `schema`; on failure throws 400 naming the field, the rule and the value. */
+export function decode<S extends z.ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (issue === undefined) throw badRequestBody('invalid value');
+  const where = formatPath(issue.path, prefix);
+  const got = describe(valueAt(input, issue.path));
+  throw badRequestBody(`${where === '' ? 'body' : where}: ${issue.message}, got ${got}`);
+}

@@ -1,0 +1,45 @@
+/**
+ * The control API's routes, Toxiproxy 2.12's exactly. Handler names are Toxiproxy's own, so logs
+ * read the same. The server's router is built from this table; the client will be too.
+ */
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export type RouteName =
+  | 'ProxyIndex'
+  | 'ProxyCreate'
+  | 'Populate'
+  | 'ProxyShow'
+  | 'ProxyUpdate'
+  | 'ProxyDelete'
+  | 'ToxicIndex'
+  | 'ToxicCreate'
+  | 'ToxicShow'
+  | 'ToxicUpdate'
+  | 'ToxicDelete'
+  | 'ResetState'
+  | 'Version';
+
+export interface Route {
+  readonly name: RouteName;
+  readonly method: HttpMethod;
+  /** Segments; `:proxy` and `:toxic` match one non-empty path segment. */
+  readonly path: string;
+}
+
+export const routes: readonly Route[] = [
+  { name: 'ProxyIndex', method: 'GET', path: '/proxies' },
+  { name: 'ProxyCreate', method: 'POST', path: '/proxies' },
+  { name: 'Populate', method: 'POST', path: '/populate' },
+  { name: 'ProxyShow', method: 'GET', path: '/proxies/:proxy' },
+  { name: 'ProxyUpdate', method: 'POST', path: '/proxies/:proxy' },
+  { name: 'ProxyUpdate', method: 'PATCH', path: '/proxies/:proxy' },
+  { name: 'ProxyDelete', method: 'DELETE', path: '/proxies/:proxy' },
+  { name: 'ToxicIndex', method: 'GET', path: '/proxies/:proxy/toxics' },
+  { name: 'ToxicCreate', method: 'POST', path: '/proxies/:proxy/toxics' },
+  { name: 'ToxicShow', method: 'GET', path: '/proxies/:proxy/toxics/:toxic' },
+  { name: 'ToxicUpdate', method: 'POST', path: '/proxies/:proxy/toxics/:toxic' },
+  { name: 'ToxicUpdate', method: 'PATCH', path: '/proxies/:proxy/toxics/:toxic' },
+  { name: 'ToxicDelete', method: 'DELETE', path: '/proxies/:proxy/toxics/:toxic' },
+  { name: 'ResetState', method: 'POST', path: '/reset' },
+  { name: 'Version', method: 'GET', path: '/version' },
+];

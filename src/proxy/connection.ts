@@ -1,0 +1,145 @@
+import { connect, type Socket } from 'node:net';
+import type { Stream } from '../api/toxic.js';
+import { Link } from './link.js';
+import type { Proxy } from './proxy.js';
+import { hash32 } from './random.js';
+import { kConnection } from './symbols.js';
+
+/** How long a closing connection may take to hand its last bytes to the kernel. */
+const CLOSE_GRACE_MS = 5_000;
+
+function onSocketError(this: Socket, err: NodeJS.ErrnoException): void {
+  this[kConnection]?.abort(this, err);
+}
+
+function onSocketClose(this: Socket): void {
+  this[kConnection]?.socketClosed();
+}
+
+function onUpstreamConnect(this: Socket): void {
+  this[kConnection]?.upstreamConnected();
+}
+
+function destroySocket(this: Socket): void {
+  this.destroy();
+}
+
+function endThenDestroy(socket: Socket): void {
+  if (socket.destroyed) return;
+  if (socket.writableFinished) {
+    socket.destroy();
+    return;
+  }
+  socket.once('finish', destroySocket);
+  socket.end();
+  setTimeout(destroySocket.bind(socket), CLOSE_GRACE_MS).unref();
+}
+
+/**
+ * A client accepted by a proxy and its connection to the upstream. The client is accepted
+ * paused and read only once the upstream answers, so nothing is buffered while dialling.
+ */
+export class Connection {
+  readonly openedAt = Date.now();
+  readonly clientAddress: string;
+  upstream: Socket | null = null;
+  upLink: Link | null = null;
+  downLink: Link | null = null;
+  private openSockets = 1;
+  private finished = false;
+
+  constructor(
+    readonly proxy: Proxy,
+    readonly id: number,
+    readonly client: Socket,
+  ) {
+    this.clientAddress = `${client.remoteAddress ?? '?'}:${client.remotePort ?? 0}`;
+    client[kConnection] = this;
+    client.on('error', onSocketError);
+    client.on('close', onSocketClose);
+  }
+
+  /** The seed of one random stream of this connection, stable for a given server seed. */
+  seedFor(toxicName: string, purpose: string): number {
+    return hash32(this.proxy.seed, this.proxy.name, this.id, toxicName, purpose);
+  }
+
+  dial(host: string, port: number): void {
+    const upstream = connect({ host, port, allowHalfOpen: true, noDelay: true });
+    this.upstream = upstream;
+    this.openSockets++;
+    upstream[kConnection] = this;
+    upstream.on('error', onSocketError);
+    upstream.on('close', onSocketClose);
+    upstream.once('connect', onUpstreamConnect);
+  }
+
+  upstreamConnected(): void {
+    const upstream = this.upstream as Socket;
+    const toxics = this.proxy.toxics;
+    this.upLink = new Link(this, 'upstream', this.client, upstream, toxics.upstream);
+    this.downLink = new Link(this, 'downstream', upstream, this.client, toxics.downstream);
+    this.client.resume();
+  }
+
+  link(stream: Stream): Link | null {
+    return stream === 'upstream' ? this.upLink : this.downLink;
+  }
+
+  get bytesUp(): number {
+    return this.upLink?.bytesOut ?? 0;
+  }
+
+  get bytesDown(): number {
+    return this.downLink?.bytesOut ?? 0;
+  }
+
+  private shutLinks(): void {
+    this.upLink?.shut();
+    this.downLink?.shut();
+  }
+
+  /**
+   * A socket failed. A reset from one peer is passed to the other as a reset, so each side sees
+   * what a direct connection would have shown it; any other failure closes both.
+   */
+  abort(from: Socket, err: NodeJS.ErrnoException): void {
+    this.shutLinks();
+    const other = from === this.client ? this.upstream : this.client;
+    if (other !== null && !other.destroyed) {
+      if (err.code === 'ECONNRESET') other.resetAndDestroy();
+      else other.destroy();
+    }
+    from.destroy();
+    this.proxy.connectionFailed(this, from, err);
+  }
+
+  /** Closes gracefully: bytes already written go out, then both peers see the close. */
+  close(): void {
+    this.shutLinks();
+    endThenDestroy(this.client);
+    if (this.upstream !== null) endThenDestroy(this.upstream);
+  }
+
+  /** Both peers get a TCP RST. */
+  reset(): void {
+    this.shutLinks();
+    if (!this.client.destroyed) this.client.resetAndDestroy();
+    if (this.upstream !== null && !this.upstream.destroyed) this.upstream.resetAndDestroy();
+  }
+
+  /** Closes at once, as disabling or deleting the proxy does. */
+  destroy(): void {
+    this.shutLinks();
+    this.client.destroy();
+    this.upstream?.destroy();
+  }
+
+  socketClosed(): void {
+    this.openSockets--;
+    if (this.openSockets > 0 || this.finished) return;
+    this.finished = true;
+    this.shutLinks();
+    this.proxy.connectionClosed(this);
+  }
+}

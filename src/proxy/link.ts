@@ -1,0 +1,235 @@
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Stream } from '../api/toxic.js';
+import type { Stage, StageContext } from '../toxics/types.js';
+import type { Connection } from './connection.js';
+import { Random } from './random.js';
+import { kSinkOf, kSourceOf } from './symbols.js';
+import type { ToxicEntry } from './toxic-entry.js';
+
+/**
+ * One toxic's place on one link. It is the stage's context: `push` and `end` go to the next
+ * active slot or to the sink. A slot whose toxicity roll failed has no stage and is skipped.
+ */
+class Slot implements StageContext {
+  stage: Stage | null = null;
+  next: Slot | null = null;
+  private held = 0;
+  private over = false;
+  private readonly rng: Random;
+
+  constructor(
+    readonly link: Link,
+    readonly entry: ToxicEntry,
+    /** Rolled once per connection and toxic; the toxic applies while roll < toxicity. */
+    readonly roll: number,
+    seed: number,
+  ) {
+    this.rng = new Random(seed);
+  }
+
+  get shouldRun(): boolean {
+    return this.roll < this.entry.toxicity;
+  }
+
+  start(): void {
+    this.stage = this.entry.impl.create(this.entry.attributes, this);
+  }
+
+  /** Hands back what the stage holds, then forgets it. */
+  stop(flush: boolean): void {
+    const stage = this.stage;
+    if (stage === null) return;
+    if (flush) stage.flush();
+    stage.dispose();
+    this.stage = null;
+    this.hold(0);
+  }
+
+  push(chunk: Buffer, at: number): void {
+    if (this.stage === null) return;
+    const next = this.next;
+    if (next === null) this.link.write(chunk);
+    else (next.stage as Stage).onData(chunk, at);
+  }
+
+  end(): void {
+    if (this.stage === null) return;
+    const next = this.next;
+    if (next === null) this.link.endSink();
+    else (next.stage as Stage).onEnd();
+  }
+
+  hold(bytes: number): void {
+    this.held = bytes;
+    const over = bytes > this.entry.impl.highWaterMark;
+    if (over !== this.over) {
+      this.over = over;
+      this.link.stagesOverLimit += over ? 1 : -1;
+      this.link.updateFlow();
+    }
+  }
+
+  close(): void {
+    if (this.stage !== null) this.link.connection.close();
+  }
+
+  reset(): void {
+    if (this.stage !== null) this.link.connection.reset();
+  }
+
+  random(): number {
+    return this.rng.next();
+  }
+
+  now(): number {
+    return performance.now();
+  }
+}
+
+function onSourceData(this: Socket, chunk: Buffer): void {
+  (this[kSourceOf] as Link).receive(chunk);
+}
+
+function onSourceEnd(this: Socket): void {
+  (this[kSourceOf] as Link).receiveEnd();
+}
+
+function onSinkDrain(this: Socket): void {
+  const link = this[kSinkOf] as Link;
+  link.sinkBlocked = false;
+  link.updateFlow();
+}
+
+/**
+ * One direction of a connection: source socket → active stages → sink socket. With no active
+ * stage, chunks go straight from the source's `data` event to the sink's `write`.
+ */
+export class Link {
+  private readonly slots: Slot[] = [];
+  private head: Slot | null = null;
+  bytesIn = 0;
+  bytesOut = 0;
+  sinkBlocked = false;
+  stagesOverLimit = 0;
+  private paused = false;
+  private sinkEnded = false;
+
+  constructor(
+    readonly connection: Connection,
+    readonly direction: Stream,
+    readonly source: Socket,
+    readonly sink: Socket,
+    toxics: readonly ToxicEntry[],
+  ) {
+    source[kSourceOf] = this;
+    sink[kSinkOf] = this;
+    for (const entry of toxics) this.slots.push(this.makeSlot(entry));
+    this.relink();
+    source.on('data', onSourceData);
+    source.on('end', onSourceEnd);
+    sink.on('drain', onSinkDrain);
+  }
+
+  private makeSlot(entry: ToxicEntry): Slot {
+    const roll = new Random(this.connection.seedFor(entry.name, 'roll')).next();
+    const slot = new Slot(this, entry, roll, this.connection.seedFor(entry.name, 'stage'));
+    if (slot.shouldRun) slot.start();
+    return slot;
+  }
+
+  /** Which toxics act on this link: the roll decided it for this connection. */
+  get activeToxics(): string[] {
+    return this.slots.filter((s) => s.stage !== null).map((s) => s.entry.name);
+  }
+
+  private relink(): void {
+    let next: Slot | null = null;
+    for (let i = this.slots.length - 1; i >= 0; i--) {
+      const slot = this.slots[i] as Slot;
+      slot.next = next;
+      if (slot.stage !== null) next = slot;
+    }
+    this.head = next;
+  }
+
+  receive(chunk: Buffer): void {
+    this.bytesIn += chunk.length;
+    const head = this.head;
+    if (head === null) this.write(chunk);
+    else (head.stage as Stage).onData(chunk, performance.now());
+  }
+
+  receiveEnd(): void {
+    const head = this.head;
+    if (head === null) this.endSink();
+    else (head.stage as Stage).onEnd();
+  }
+
+  write(chunk: Buffer): void {
+    if (this.sinkEnded) return;
+    this.bytesOut += chunk.length;
+    if (!this.sink.write(chunk) && !this.sinkBlocked) {
+      this.sinkBlocked = true;
+      this.updateFlow();
+    }
+  }
+
+  endSink(): void {
+    if (this.sinkEnded) return;
+    this.sinkEnded = true;
+    if (!this.sink.destroyed) this.sink.end();
+  }
+
+  /** The source is paused while the sink is full or any stage holds more than its limit. */
+  updateFlow(): void {
+    const pause = this.sinkBlocked || this.stagesOverLimit > 0;
+    if (pause === this.paused) return;
+    this.paused = pause;
+    if (pause) this.source.pause();
+    else if (!this.source.destroyed) this.source.resume();
+  }
+
+  /** Nothing more may reach the sink: the connection is closing. */
+  shut(): void {
+    this.sinkEnded = true;
+    for (const slot of this.slots) slot.stop(false);
+    this.head = null;
+  }
+
+  insertToxic(index: number, entry: ToxicEntry): void {
+    this.slots.splice(index, 0, this.makeSlot(entry));
+    this.relink();
+  }
+
+  /** Removes a toxic: what its stage holds goes on to the next stage before it is unlinked. */
+  removeToxic(index: number): void {
+    const slot = this.slots[index];
+    if (slot === undefined) return;
+    slot.stop(true);
+    this.slots.splice(index, 1);
+    this.relink();
+  }
+
+  /** Applies a changed toxicity or attributes; the roll itself never changes. */
+  updateToxic(index: number): void {
+    const slot = this.slots[index];
+    if (slot === undefined) return;
+    const running = slot.stage !== null;
+    if (running && slot.shouldRun) {
+      const stage = slot.stage as Stage;
+      if (stage.update !== undefined) {
+        stage.update(slot.entry.attributes);
+        return;
+      }
+      slot.stop(true);
+      this.relink();
+      slot.start();
+    } else if (running) {
+      slot.stop(true);
+    } else if (slot.shouldRun) {
+      slot.start();
+    }
+    this.relink();
+  }
+}

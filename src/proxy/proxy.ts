@@ -1,0 +1,188 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { ProxyJson } from '../api/proxy.js';
+import type { Stream } from '../api/toxic.js';
+import type { AnyToxicAttributes } from '../api/toxic-types.js';
+import { formatBound, formatHostPort, resolveListen, splitHostPort, type HostPort } from './address.js';
+import { Connection } from './connection.js';
+import type { Logger } from './logger.js';
+import type { ToxicEntry } from './toxic-entry.js';
+
+const kProxy = Symbol('faultline.proxy');
+type ProxyServer = Server & { [kProxy]?: Proxy };
+
+/** Large enough for thousands of clients arriving at once; the kernel caps it at somaxconn. */
+const LISTEN_BACKLOG = 4096;
+
+const bindErrors: Record<string, string> = {
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'cannot assign requested address',
+  EACCES: 'permission denied',
+  EAFNOSUPPORT: 'address family not supported by protocol',
+};
+
+function onConnection(this: ProxyServer, socket: Socket): void {
+  const proxy = this[kProxy];
+  if (proxy === undefined) socket.destroy();
+  else proxy.accept(socket);
+}
+
+export interface ProxyOptions {
+  name: string;
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+  seed: number;
+  logger: Logger;
+}
+
+/**
+ * A named proxy: its listener, its live connections and its two chains of toxics. Settings
+ * are public so the control plane can read them; changes go through the methods, which keep
+ * every live link in step.
+ */
+export class Proxy {
+  readonly name: string;
+  /** As given while the proxy has never run; the address actually bound once it has. */
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+  readonly seed: number;
+  readonly toxics: { readonly upstream: ToxicEntry[]; readonly downstream: ToxicEntry[] } = {
+    upstream: [],
+    downstream: [],
+  };
+  readonly connections = new Set<Connection>();
+  private server: ProxyServer | null = null;
+  private nextConnectionId = 1;
+  private upstreamAddress: HostPort | null = null;
+  private readonly logger: Logger;
+
+  constructor(options: ProxyOptions) {
+    this.name = options.name;
+    this.listen = options.listen;
+    this.upstream = options.upstream;
+    this.enabled = options.enabled;
+    this.seed = options.seed;
+    this.logger = options.logger;
+  }
+
+  get running(): boolean {
+    return this.server !== null;
+  }
+
+  /** Binds the listener. Errors carry Toxiproxy's text, e.g. `listen tcp 127.0.0.1:80: bind: …`. */
+  async start(): Promise<void> {
+    if (this.server !== null) return;
+    let target: HostPort;
+    try {
+      target = await resolveListen(this.listen);
+    } catch (err) {
+      throw new Error(`listen tcp: ${(err as Error).message}`);
+    }
+    const server: ProxyServer = createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
+    server[kProxy] = this;
+    server.on('connection', onConnection);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        const reason = bindErrors[err.code ?? ''] ?? err.message;
+        reject(new Error(`listen tcp ${formatHostPort(target.host, target.port)}: bind: ${reason}`));
+      });
+      server.listen({ host: target.host === '' ? undefined : target.host, port: target.port, backlog: LISTEN_BACKLOG }, resolve);
+    });
+    server.removeAllListeners('error');
+    server.on('error', (err) => this.logger.error({ proxy: this.name, err }, 'Proxy listener failed'));
+    const bound = server.address();
+    if (bound !== null && typeof bound === 'object') this.listen = formatBound(bound.address, bound.port);
+    this.server = server;
+    this.logger.info({ name: this.name, listen: this.listen, upstream: this.upstream }, 'Started proxy');
+  }
+
+  /** Closes the listener and every live connection; resolves once the port is free again. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === null) return;
+    this.server = null;
+    for (const connection of this.connections) connection.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.logger.info({ name: this.name }, 'Terminated proxy');
+  }
+
+  setUpstream(upstream: string): void {
+    this.upstream = upstream;
+    this.upstreamAddress = null;
+  }
+
+  accept(client: Socket): void {
+    const connection = new Connection(this, this.nextConnectionId++, client);
+    this.connections.add(connection);
+    try {
+      this.upstreamAddress ??= splitHostPort(this.upstream);
+    } catch (err) {
+      this.logger.warn({ name: this.name, upstream: this.upstream, err: (err as Error).message }, 'Unable to open connection to upstream');
+      connection.destroy();
+      return;
+    }
+    this.logger.debug({ name: this.name, client: connection.clientAddress, upstream: this.upstream }, 'Accepted client');
+    connection.dial(this.upstreamAddress.host, this.upstreamAddress.port);
+  }
+
+  connectionFailed(connection: Connection, from: Socket, err: NodeJS.ErrnoException): void {
+    if (from === connection.upstream && connection.upLink === null) {
+      this.logger.warn({ name: this.name, upstream: this.upstream, err: err.message }, 'Unable to open connection to upstream');
+    } else {
+      this.logger.debug({ name: this.name, client: connection.clientAddress, err: err.message }, 'Connection failed');
+    }
+  }
+
+  connectionClosed(connection: Connection): void {
+    this.connections.delete(connection);
+    this.logger.debug(
+      { name: this.name, client: connection.clientAddress, bytesUp: connection.bytesUp, bytesDown: connection.bytesDown },
+      'Connection closed',
+    );
+  }
+
+  findToxic(name: string): ToxicEntry | undefined {
+    return this.toxics.upstream.find((t) => t.name === name) ?? this.toxics.downstream.find((t) => t.name === name);
+  }
+
+  /** Appends a toxic to its direction's chain and to every live link of that direction. */
+  addToxic(entry: ToxicEntry): void {
+    const chain = this.toxics[entry.stream];
+    chain.push(entry);
+    const index = chain.length - 1;
+    for (const connection of this.connections) connection.link(entry.stream)?.insertToxic(index, entry);
+  }
+
+  updateToxic(entry: ToxicEntry, toxicity: number, attributes: AnyToxicAttributes): void {
+    entry.toxicity = toxicity;
+    entry.attributes = attributes;
+    const index = this.toxics[entry.stream].indexOf(entry);
+    for (const connection of this.connections) connection.link(entry.stream)?.updateToxic(index);
+  }
+
+  removeToxic(entry: ToxicEntry): void {
+    const chain = this.toxics[entry.stream];
+    const index = chain.indexOf(entry);
+    if (index < 0) return;
+    chain.splice(index, 1);
+    for (const connection of this.connections) connection.link(entry.stream)?.removeToxic(index);
+  }
+
+  removeAllToxics(): void {
+    for (const stream of ['upstream', 'downstream'] as Stream[]) {
+      const chain = this.toxics[stream];
+      while (chain.length > 0) this.removeToxic(chain[chain.length - 1] as ToxicEntry);
+    }
+  }
+
+  toJSON(): ProxyJson {
+    return {
+      name: this.name,
+      listen: this.listen,
+      upstream: this.upstream,
+      enabled: this.enabled,
+      toxics: [...this.toxics.upstream, ...this.toxics.downstream].map((t) => t.toJSON()),
+    };
+  }
+}

@@ -1,0 +1,99 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, badRequestBody, FAULTLINE_VERSION, parseJsonBody } from '../api/index.js';
+import type { Logger } from '../proxy/logger.js';
+import { handlers, type Reply } from './handlers.js';
+import { requestId } from './request-id.js';
+import { matchRoute } from './router.js';
+import { PopulateError, type ProxyCollection } from './state.js';
+
+/** Request bodies larger than this are refused; a populate of thousands of proxies still fits. */
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+const TEXT = 'text/plain; charset=utf-8';
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(badRequestBody(`larger than ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: string, contentType?: string): void {
+  const headers: Record<string, string | number> = { 'Content-Length': Buffer.byteLength(body) };
+  if (contentType !== undefined) headers['Content-Type'] = contentType;
+  if (contentType === TEXT) headers['X-Content-Type-Options'] = 'nosniff';
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+function sendReply(res: ServerResponse, reply: Reply): void {
+  if ('json' in reply) send(res, reply.status, JSON.stringify(reply.json), 'application/json');
+  else if ('text' in reply) send(res, reply.status, reply.text, reply.contentType);
+  else send(res, 204, '');
+}
+
+/** Errors as Toxiproxy writes them: JSON with a newline, served as text (Go's http.Error). */
+function sendError(res: ServerResponse, err: ApiError): void {
+  send(res, err.status, `${JSON.stringify(err.toJSON())}\n`, TEXT);
+}
+
+/** Populate's errors are plain JSON and also list the proxies done before the failure. */
+function sendPopulateError(res: ServerResponse, err: PopulateError): void {
+  const body = { error: err.apiError.message, status: err.apiError.status, proxies: err.proxies };
+  send(res, err.apiError.status, JSON.stringify(body), 'application/json');
+}
+
+export function createApp(state: ProxyCollection, logger: Logger) {
+  return async function app(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const path = (req.url ?? '/').split('?', 1)[0] as string;
+    const match = matchRoute(req.method ?? 'GET', path);
+    if (match === 404) return send(res, 404, '404 page not found\n', TEXT);
+    if (match === 405) return send(res, 405, '');
+
+    const id = requestId();
+    res.setHeader('X-Toxiproxy-Request-Id', id);
+    res.setHeader('X-Faultline-Version', FAULTLINE_VERSION);
+    // Toxiproxy's guard against a web page driving the API from a browser (CSRF).
+    if (req.headers['user-agent']?.startsWith('Mozilla/') === true) {
+      return send(res, 403, 'User agent not allowed\n', TEXT);
+    }
+
+    try {
+      const text = req.method === 'POST' || req.method === 'PATCH' ? await readBody(req) : '';
+      let parsed: { value: unknown } | undefined;
+      const body = (): unknown => (parsed ??= { value: parseJsonBody(text) }).value;
+      sendReply(res, await handlers[match.route.name]({ params: match.params, body, state }));
+    } catch (err) {
+      if (err instanceof PopulateError) sendPopulateError(res, err);
+      else if (err instanceof ApiError) sendError(res, err);
+      else {
+        logger.error({ err, request_id: id }, 'Unexpected error in API handler');
+        sendError(res, new ApiError(500, 'INTERNAL', (err as Error).message));
+      }
+    } finally {
+      logger.debug(
+        {
+          request_id: id,
+          method: req.method,
+          url: req.url,
+          handler: match.route.name,
+          status: res.statusCode,
+          duration: Math.round((performance.now() - started) * 1000) / 1000,
+        },
+        'Request',
+      );
+    }
+  };
+}

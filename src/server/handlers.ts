@@ -1,0 +1,84 @@
+import {
+  decodePopulate,
+  decodeProxyCreate,
+  decodeProxyUpdate,
+  decodeToxicCreate,
+  decodeToxicUpdate,
+  TOXIPROXY_API_VERSION,
+  type RouteName,
+} from '../api/index.js';
+import type { ProxyCollection } from './state.js';
+
+/** What a handler answers; the app turns it into bytes with Toxiproxy's headers. */
+export type Reply =
+  | { status: number; json: unknown }
+  | { status: 204 }
+  | { status: number; text: string; contentType: string };
+
+export interface HandlerContext {
+  params: Record<string, string>;
+  /** The parsed JSON body; reading it throws `bad request body: …` when it is not JSON. */
+  body: () => unknown;
+  state: ProxyCollection;
+}
+
+type Handler = (ctx: HandlerContext) => Promise<Reply> | Reply;
+
+const param = (ctx: HandlerContext, name: string): string => ctx.params[name] as string;
+
+export const handlers: Record<RouteName, Handler> = {
+  ProxyIndex: ({ state }) => {
+    const all: Record<string, unknown> = {};
+    // Toxiproxy marshals a Go map, whose keys come out sorted.
+    for (const proxy of state.list().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      all[proxy.name] = proxy.toJSON();
+    }
+    return { status: 200, json: all };
+  },
+  ProxyCreate: async (ctx) => {
+    const proxy = await ctx.state.create(decodeProxyCreate(ctx.body()));
+    return { status: 201, json: proxy.toJSON() };
+  },
+  Populate: async (ctx) => {
+    const proxies = await ctx.state.populate(decodePopulate(ctx.body()));
+    return { status: 201, json: { proxies: proxies.map((p) => p.toJSON()) } };
+  },
+  ProxyShow: (ctx) => ({ status: 200, json: ctx.state.get(param(ctx, 'proxy')).toJSON() }),
+  ProxyUpdate: async (ctx) => {
+    const name = param(ctx, 'proxy');
+    ctx.state.get(name);
+    const proxy = await ctx.state.update(name, decodeProxyUpdate(ctx.body()));
+    return { status: 200, json: proxy.toJSON() };
+  },
+  ProxyDelete: async (ctx) => {
+    await ctx.state.delete(param(ctx, 'proxy'));
+    return { status: 204 };
+  },
+  ToxicIndex: (ctx) => ({ status: 200, json: ctx.state.get(param(ctx, 'proxy')).toJSON().toxics }),
+  ToxicCreate: async (ctx) => {
+    const name = param(ctx, 'proxy');
+    ctx.state.get(name);
+    return { status: 200, json: await ctx.state.addToxic(name, decodeToxicCreate(ctx.body())) };
+  },
+  ToxicShow: (ctx) => ({ status: 200, json: ctx.state.getToxic(param(ctx, 'proxy'), param(ctx, 'toxic')).toJSON() }),
+  ToxicUpdate: async (ctx) => {
+    // Toxiproxy looks up the proxy and the toxic (404) before it reads the body (400).
+    const toxic = await ctx.state.updateToxic(param(ctx, 'proxy'), param(ctx, 'toxic'), (current) =>
+      decodeToxicUpdate(ctx.body(), current),
+    );
+    return { status: 200, json: toxic };
+  },
+  ToxicDelete: async (ctx) => {
+    await ctx.state.removeToxic(param(ctx, 'proxy'), param(ctx, 'toxic'));
+    return { status: 204 };
+  },
+  ResetState: async ({ state }) => {
+    await state.reset();
+    return { status: 204 };
+  },
+  Version: () => ({
+    status: 200,
+    text: `{"version": "${TOXIPROXY_API_VERSION}"}\n`,
+    contentType: 'application/json;charset=utf-8',
+  }),
+};

@@ -1,0 +1,51 @@
+import type { AnyToxicAttributes } from '../api/toxic-types.js';
+import { Deadline } from './deadline.js';
+import { DEFAULT_HIGH_WATER_MARK, type Stage, type StageContext, type ToxicImpl } from './types.js';
+
+/**
+ * Waits for the first data (or the end) on this direction, then `timeout` ms, then resets the
+ * connection: both peers get a TCP RST. Data from then on is discarded. The RST is decided when
+ * the reset happens, not when the connection opens, so a connection the toxic spares closes
+ * normally (Toxiproxy #603).
+ */
+class ResetPeerStage implements Stage {
+  private timeout: number;
+  private triggered = false;
+  private readonly deadline = new Deadline(() => this.ctx.reset());
+
+  constructor(attributes: AnyToxicAttributes, private readonly ctx: StageContext) {
+    this.timeout = attributes.timeout ?? 0;
+  }
+
+  private trigger(): void {
+    if (this.triggered) return;
+    this.triggered = true;
+    if (this.timeout <= 0) this.ctx.reset();
+    else this.deadline.restart(this.timeout, this.ctx.now());
+  }
+
+  onData(): void {
+    this.trigger();
+  }
+
+  onEnd(): void {
+    this.trigger();
+  }
+
+  update(attributes: AnyToxicAttributes): void {
+    this.timeout = attributes.timeout ?? 0;
+  }
+
+  flush(): void {
+    this.deadline.cancel();
+  }
+
+  dispose(): void {
+    this.deadline.cancel();
+  }
+}
+
+export const resetPeer: ToxicImpl = {
+  highWaterMark: DEFAULT_HIGH_WATER_MARK,
+  create: (attributes, ctx) => new ResetPeerStage(attributes, ctx),
+};
