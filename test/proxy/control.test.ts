@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import type { RunningServer } from '../../src/server/index.js';
+import { addToxic, api, createProxy, startTestServer } from '../helpers/server.js';
+import { connectTo, readBytes, sleep, startUpstream, waitClosed, type TestUpstream } from '../helpers/sockets.js';
+
+let server: RunningServer;
+let echo: TestUpstream;
+
+before(async () => {
+  server = await startTestServer();
+  echo = await startUpstream();
+});
+after(async () => {
+  await server.close();
+  await echo.close();
+});
+
+async function timed<T>(work: Promise<T>): Promise<[T, number]> {
+  const start = performance.now();
+  const result = await work;
+  return [result, performance.now() - start];
+}
+
+test('the API answers within a second while a client has stopped reading', async () => {
+  let written = 0;
+  const firehose = await startUpstream((socket) => {
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    const pump = () => {
+      while (written < 64 * 1024 * 1024 && socket.write(chunk)) written += chunk.length;
+    };
+    socket.on('drain', pump);
+    pump();
+  });
+  const { port } = await createProxy(server, 'stalled', firehose.port);
+  await addToxic(server, 'stalled', { name: 'lat', type: 'latency', attributes: { latency: 5 } });
+  const client = await connectTo(port);
+  client.pause(); // never reads: every buffer between upstream and client fills
+  await sleep(500);
+
+  const calls: [string, string, unknown?][] = [
+    ['PATCH', '/proxies/stalled/toxics/lat', { attributes: { latency: 10 } }],
+    ['POST', '/proxies/stalled/toxics', { name: 'bw', type: 'bandwidth', attributes: { rate: 1 } }],
+    ['DELETE', '/proxies/stalled/toxics/lat'],
+    ['DELETE', '/proxies/stalled/toxics/bw'],
+    ['GET', '/proxies'],
+    ['GET', '/proxies/stalled/toxics'],
+    ['POST', '/reset'],
+    ['POST', '/proxies/stalled', { enabled: false }],
+  ];
+  for (const [method, path, body] of calls) {
+    const [res, ms] = await timed(api(server, method, path, body));
+    assert.ok(res.status < 300, `${method} ${path} answered ${res.status} ${res.text}`);
+    assert.ok(ms < 1000, `${method} ${path} took ${ms.toFixed(0)} ms`);
+  }
+  // Backpressure reached the upstream: it could not push its 64 MiB into the proxy's memory.
+  assert.ok(written < 32 * 1024 * 1024, `upstream wrote ${written} bytes into a stalled path`);
+  client.destroy();
+  await firehose.close();
+});
+
+test('a slow reader receives every byte: backpressure pauses the source, nothing is dropped', async () => {
+  const size = 8 * 1024 * 1024;
+  const source = await startUpstream((socket) => {
+    const data = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) data[i] = (i * 31) & 255;
+    socket.end(data);
+  });
+  const { port } = await createProxy(server, 'slowreader', source.port);
+  const client = await connectTo(port);
+  client.pause();
+  await sleep(300);
+  client.resume();
+  const data = await readBytes(client, size, 20_000);
+  for (let i = 0; i < size; i += 4093) assert.equal(data[i], (i * 31) & 255);
+  client.destroy();
+  await source.close();
+});
+
+for (const action of ['disable', 'delete'] as const) {
+  test(`${action} closes live connections and frees the port at once`, async () => {
+    const name = `close-${action}`;
+    const { port } = await createProxy(server, name, echo.port);
+    const client = await connectTo(port);
+    client.write('hello');
+    assert.equal((await readBytes(client, 5)).toString(), 'hello');
+    const closed = waitClosed(client);
+    const res =
+      action === 'disable'
+        ? await api(server, 'POST', `/proxies/${name}`, { enabled: false })
+        : await api(server, 'DELETE', `/proxies/${name}`);
+    assert.equal(res.status, action === 'disable' ? 200 : 204);
+    assert.ok(['end', 'reset', 'closed'].includes(await closed));
+    // The port is free the moment the API has answered.
+    const squatter = createServer();
+    squatter.listen(port, '127.0.0.1');
+    await once(squatter, 'listening');
+    assert.equal((squatter.address() as AddressInfo).port, port);
+    squatter.close();
+  });
+}
+
+test('new connections are refused while a proxy is disabled, and accepted again after enable', async () => {
+  const { port } = await createProxy(server, 'toggle', echo.port);
+  await api(server, 'PATCH', '/proxies/toggle', { enabled: false });
+  await assert.rejects(connectTo(port), (err: NodeJS.ErrnoException) => err.code === 'ECONNREFUSED');
+  await api(server, 'PATCH', '/proxies/toggle', { enabled: true });
+  const client = await connectTo(port);
+  client.write('again');
+  assert.equal((await readBytes(client, 5)).toString(), 'again');
+  client.destroy();
+});
+
+test('reset re-enables proxies, removes toxics and keeps live connections', async () => {
+  const { port } = await createProxy(server, 'resettable', echo.port);
+  const client = await connectTo(port);
+  await addToxic(server, 'resettable', { type: 'latency', attributes: { latency: 300 } });
+  await createProxy(server, 'resettable-off', echo.port, { enabled: false });
+  assert.equal((await api(server, 'POST', '/reset')).status, 204);
+  const start = performance.now();
+  client.write('fast');
+  assert.equal((await readBytes(client, 4)).toString(), 'fast');
+  assert.ok(performance.now() - start < 250, 'the latency toxic is gone from the live connection');
+  const off = await api(server, 'GET', '/proxies/resettable-off');
+  assert.equal(off.json.enabled, true);
+  client.destroy();
+});
+
+test('a client whose upstream is down is accepted, then closed', async () => {
+  const dead = createServer();
+  dead.listen(0, '127.0.0.1');
+  await once(dead, 'listening');
+  const deadPort = (dead.address() as AddressInfo).port;
+  dead.close();
+  const { port } = await createProxy(server, 'nowhere', deadPort);
+  const client = await connectTo(port);
+  assert.ok(['end', 'reset', 'closed'].includes(await waitClosed(client)));
+  // The server survives and still serves.
+  assert.equal((await api(server, 'GET', '/proxies/nowhere')).status, 200);
+});
+
+test('a reset from one peer reaches the other as a reset', async () => {
+  let upstreamSocket: import('node:net').Socket | undefined;
+  const target = await startUpstream((socket) => {
+    upstreamSocket = socket;
+  });
+  const { port } = await createProxy(server, 'rst', target.port);
+  const client = await connectTo(port);
+  client.write('x');
+  while (upstreamSocket === undefined) await sleep(5);
+  const how = waitClosed(upstreamSocket);
+  client.resetAndDestroy();
+  assert.equal(await how, 'reset');
+  await target.close();
+});
