@@ -69,7 +69,12 @@ async function run(flags: ServerFlags): Promise<void> {
     throw new UserError(`invalid log level ${JSON.stringify(flags.logLevel)}: expected one of ${Object.keys(LEVELS).join(', ')}`);
   }
   const port = parsePort(flags.port);
-  const seed = flags.seed === undefined ? undefined : parseSeed(flags.seed);
+  let seed: number | undefined;
+  try {
+    seed = flags.seed === undefined ? undefined : parseSeed(flags.seed);
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
   const logger = pino({ level, base: { version: FAULTLINE_VERSION } }, pino.destination(2));
 
   let server: RunningServer;
