@@ -21,12 +21,45 @@ export function normaliseKeys(value: unknown, keys: readonly string[]): unknown 
   return out;
 }
 
-/** Parses a request body the way Toxiproxy reports failures: `bad request body: …`. */
+/**
+ * Where the object or array that `text` starts with ends, or -1 when it does not start with one
+ * or never closes. Only brackets outside strings count.
+ */
+function firstContainerEnd(text: string): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = text.search(/\S/); i >= 0 && i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      if (--depth === 0) return i + 1;
+    } else if (depth === 0) return -1;
+  }
+  return -1;
+}
+
+/**
+ * Parses a request body the way Toxiproxy reports failures: `bad request body: …`. Toxiproxy's
+ * json.Decoder reads only the first JSON value and ignores what follows it, so a body with
+ * trailing bytes after a complete object or array is accepted here too.
+ */
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') throw badRequestBody('EOF');
   try {
     return JSON.parse(text);
   } catch (err) {
+    const end = firstContainerEnd(text);
+    if (end > 0 && end < text.length) {
+      try {
+        return JSON.parse(text.slice(0, end));
+      } catch {
+        // Not valid up to there either: report the error for the whole body.
+      }
+    }
     throw badRequestBody((err as Error).message);
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { decode, normaliseKeys } from './decode.js';
-import { badRequestBody, invalidStream, invalidToxicType } from './errors.js';
+import { badRequestBody, invalidStream, invalidToxicType, toxicExists } from './errors.js';
 import {
   attributeNames,
   defaultAttributes,
@@ -83,14 +83,19 @@ function decodeToxicBody(body: unknown) {
   return decode(toxicBody, normaliseKeys(body, TOXIC_KEYS));
 }
 
-/** Validates a toxic create body in Toxiproxy's order: stream, name, type, then attributes. */
-export function decodeToxicCreate(body: unknown): ToxicCreate {
+/**
+ * Validates a toxic create body in Toxiproxy's order: stream, name, type, uniqueness of the name
+ * (409, when `taken` is given), then attributes, so a client sees the same error Toxiproxy
+ * would give when a body has more than one problem.
+ */
+export function decodeToxicCreate(body: unknown, taken?: (name: string) => boolean): ToxicCreate {
   const b = decodeToxicBody(body);
   const streamText = b.stream ?? 'downstream';
   const stream = parseStream(streamText);
   const type = b.type ?? '';
   const name = b.name !== undefined && b.name !== '' ? b.name : `${type}_${streamText}`;
   if (!isToxicType(type)) throw invalidToxicType();
+  if (taken?.(name) === true) throw toxicExists();
   const attributes = decodeAttributes(type, b.attributes, defaultAttributes(type));
   return { name, type, stream, streamText, toxicity: toFloat32(b.toxicity ?? 1), attributes };
 }

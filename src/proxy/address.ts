@@ -42,6 +42,9 @@ export function formatHostPort(host: string, port: number): string {
  * first IPv4 address (so `localhost` is 127.0.0.1), and an empty host stays empty.
  */
 export async function resolveListen(address: string): Promise<HostPort> {
+  // Go's net.Listen takes "" as every interface on a free port (Toxiproxy's default listen),
+  // although SplitHostPort alone would reject it.
+  if (address === '') return { host: '', port: 0 };
   const { host, port } = splitHostPort(address);
   if (host === '' || isIP(host) !== 0) return { host, port };
   let addresses;

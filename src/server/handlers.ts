@@ -1,4 +1,5 @@
 import {
+  ApiError,
   decodePopulate,
   decodeProxyCreate,
   decodeProxyUpdate,
@@ -7,7 +8,7 @@ import {
   TOXIPROXY_API_VERSION,
   type RouteName,
 } from '../api/index.js';
-import type { ProxyCollection } from './state.js';
+import { PopulateError, type ProxyCollection } from './state.js';
 
 /** What a handler answers; the app turns it into bytes with Toxiproxy's headers. */
 export type Reply =
@@ -40,7 +41,15 @@ export const handlers: Record<RouteName, Handler> = {
     return { status: 201, json: proxy.toJSON() };
   },
   Populate: async (ctx) => {
-    const proxies = await ctx.state.populate(decodePopulate(ctx.body()));
+    let specs;
+    try {
+      specs = decodePopulate(ctx.body());
+    } catch (err) {
+      // Toxiproxy answers every populate failure in populate's shape (JSON, with a `proxies`
+      // key), including a bad body or entry, where it reports `"proxies":null`: nothing was done.
+      throw err instanceof ApiError ? new PopulateError(err, null) : err;
+    }
+    const proxies = await ctx.state.populate(specs);
     return { status: 201, json: { proxies: proxies.map((p) => p.toJSON()) } };
   },
   ProxyShow: (ctx) => ({ status: 200, json: ctx.state.get(param(ctx, 'proxy')).toJSON() }),
@@ -57,8 +66,11 @@ export const handlers: Record<RouteName, Handler> = {
   ToxicIndex: (ctx) => ({ status: 200, json: ctx.state.get(param(ctx, 'proxy')).toJSON().toxics }),
   ToxicCreate: async (ctx) => {
     const name = param(ctx, 'proxy');
-    ctx.state.get(name);
-    return { status: 200, json: await ctx.state.addToxic(name, decodeToxicCreate(ctx.body())) };
+    const proxy = ctx.state.get(name);
+    // The name is checked again under the lock; checking here too keeps Toxiproxy's order (409
+    // before a bad attribute's 400).
+    const spec = decodeToxicCreate(ctx.body(), (toxic) => proxy.findToxic(toxic) !== undefined);
+    return { status: 200, json: await ctx.state.addToxic(name, spec) };
   },
   ToxicShow: (ctx) => ({ status: 200, json: ctx.state.getToxic(param(ctx, 'proxy'), param(ctx, 'toxic')).toJSON() }),
   ToxicUpdate: async (ctx) => {

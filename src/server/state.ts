@@ -19,11 +19,14 @@ import { ToxicEntry } from '../proxy/toxic-entry.js';
 import { toxicImpls } from '../toxics/index.js';
 import { Mutex } from './mutex.js';
 
-/** Populate failed part-way: the error, plus the proxies it had created or kept by then. */
+/**
+ * Populate failed: the error, plus the proxies it had created or kept by then, or null when it
+ * failed before doing anything (a bad body or entry), as Toxiproxy reports it.
+ */
 export class PopulateError extends Error {
   constructor(
     readonly apiError: ApiError,
-    readonly proxies: ProxyJson[],
+    readonly proxies: ProxyJson[] | null,
   ) {
     super(apiError.message);
   }
@@ -62,10 +65,19 @@ export class ProxyCollection {
     return this.lock.run(async () => {
       if (this.proxies.has(spec.name)) throw proxyExists();
       const proxy = this.build(spec);
-      if (spec.enabled) await proxy.start().catch((err: unknown) => Promise.reject(asListenError(err)));
+      if (spec.enabled) await this.start(proxy);
       this.proxies.set(spec.name, proxy);
       return proxy;
     });
+  }
+
+  /** Binds a proxy's listener; failures carry Toxiproxy's listen error text (500). */
+  private async start(proxy: Proxy): Promise<void> {
+    try {
+      await proxy.start();
+    } catch (err) {
+      throw asListenError(err);
+    }
   }
 
   /**
@@ -99,11 +111,7 @@ export class ProxyCollection {
         proxy.enabled = false;
       }
       if (enabled && !proxy.running) {
-        try {
-          await proxy.start();
-        } catch (err) {
-          throw asListenError(err);
-        }
+        await this.start(proxy);
       } else if (!enabled && proxy.running) {
         await proxy.stop();
       }
@@ -145,7 +153,7 @@ export class ProxyCollection {
             existing.enabled = false;
           }
           const proxy = this.build(spec);
-          if (spec.enabled) await proxy.start().catch((err: unknown) => Promise.reject(asListenError(err)));
+          if (spec.enabled) await this.start(proxy);
           this.proxies.set(spec.name, proxy);
           done.push(proxy);
         } catch (err) {
@@ -160,13 +168,7 @@ export class ProxyCollection {
   reset(): Promise<void> {
     return this.lock.run(async () => {
       for (const proxy of this.proxies.values()) {
-        if (!proxy.running) {
-          try {
-            await proxy.start();
-          } catch (err) {
-            throw asListenError(err);
-          }
-        }
+        if (!proxy.running) await this.start(proxy);
         proxy.enabled = true;
         proxy.removeAllToxics();
       }
