@@ -16,6 +16,8 @@ class Slot implements StageContext {
   next: Slot | null = null;
   private held = 0;
   private over = false;
+  /** An end is passed on once, even if the stage both closes and later sees the source end. */
+  private ended = false;
   private readonly rng: Random;
 
   constructor(
@@ -54,7 +56,8 @@ class Slot implements StageContext {
   }
 
   end(): void {
-    if (this.stage === null) return;
+    if (this.stage === null || this.ended) return;
+    this.ended = true;
     const next = this.next;
     if (next === null) this.link.endSink();
     else (next.stage as Stage).onEnd();
@@ -70,8 +73,14 @@ class Slot implements StageContext {
     }
   }
 
+  /**
+   * Closes as Toxiproxy's closed stub does: the end travels down the rest of this direction's
+   * chain behind the data already pushed, and the connection closes once it reaches the sink.
+   */
   close(): void {
-    if (this.stage !== null) this.link.connection.close();
+    if (this.stage === null) return;
+    this.link.closeConnectionAtEnd = true;
+    this.end();
   }
 
   reset(): void {
@@ -114,6 +123,8 @@ export class Link {
   stagesOverLimit = 0;
   private paused = false;
   private sinkEnded = false;
+  /** Set when a stage closes the connection: the end reaching the sink closes both sockets. */
+  closeConnectionAtEnd = false;
 
   constructor(
     readonly connection: Connection,
@@ -178,7 +189,8 @@ export class Link {
   endSink(): void {
     if (this.sinkEnded) return;
     this.sinkEnded = true;
-    if (!this.sink.destroyed) this.sink.end();
+    if (this.closeConnectionAtEnd) this.connection.close();
+    else if (!this.sink.destroyed) this.sink.end();
   }
 
   /** The source is paused while the sink is full or any stage holds more than its limit. */

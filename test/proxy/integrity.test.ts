@@ -29,41 +29,35 @@ test('no byte is lost or reordered while toxics are added, updated and removed u
   const total = 400_000; // numbers, 1.6 MB each way through the echo upstream
   const received = readBytes(client, total * 4, 60_000);
 
-  let churning = true;
-  const churn = (async () => {
-    const kinds = [
-      { type: 'latency', attributes: { latency: 1, jitter: 1 } },
-      { type: 'slicer', attributes: { average_size: 64, size_variation: 32, delay: 0 } },
-      { type: 'bandwidth', attributes: { rate: 20_000 } },
-      { type: 'noop' },
-      { type: 'slow_close', attributes: { delay: 10 } },
-    ];
-    let round = 0;
-    while (churning) {
-      const kind = kinds[round % kinds.length] as Record<string, unknown>;
-      const stream = round % 2 === 0 ? 'downstream' : 'upstream';
-      const name = `t${round}`;
-      await addToxic(server, 'churn', { ...kind, name, stream });
-      if (kind.type === 'latency') {
-        await api(server, 'PATCH', `/proxies/churn/toxics/${name}`, { attributes: { latency: 2 } });
-      }
-      await sleep(3);
-      await api(server, 'DELETE', `/proxies/churn/toxics/${name}`);
-      round++;
-    }
-    return round;
-  })();
-
-  // Written in pieces over time so toxics come and go in the middle of the stream.
+  const kinds: Record<string, unknown>[] = [
+    { type: 'latency', attributes: { latency: 1, jitter: 1 } },
+    { type: 'slicer', attributes: { average_size: 64, size_variation: 32, delay: 0 } },
+    { type: 'bandwidth', attributes: { rate: 20_000 } },
+    { type: 'noop' },
+    { type: 'slow_close', attributes: { delay: 10 } },
+  ];
+  // Each piece of the stream is followed by one toxic change, so changes land in the middle of
+  // the stream however fast or slow the machine is: add, retune, then remove, in turn.
   const step = 10_000;
-  for (let i = 0; i < total; i += step) {
+  let operations = 0;
+  for (let i = 0, round = 0; i < total; i += step, round++) {
     if (!client.write(sequence(i, step))) await new Promise((r) => client.once('drain', r));
-    await sleep(2);
+    const toxic = Math.floor(round / 3);
+    const name = `t${toxic}`;
+    const kind = kinds[toxic % kinds.length] as Record<string, unknown>;
+    let res;
+    if (round % 3 === 0) {
+      res = await api(server, 'POST', '/proxies/churn/toxics', { ...kind, name, stream: toxic % 2 === 0 ? 'downstream' : 'upstream' });
+    } else if (round % 3 === 1) {
+      res = await api(server, 'PATCH', `/proxies/churn/toxics/${name}`, { toxicity: 1 });
+    } else {
+      res = await api(server, 'DELETE', `/proxies/churn/toxics/${name}`);
+    }
+    assert.ok(res.status < 300, `${res.status} ${res.text}`);
+    operations++;
   }
   const data = await received;
-  churning = false;
-  const rounds = await churn;
-  assert.ok(rounds >= 10, `expected the toxics to churn during the stream, got ${rounds} rounds`);
+  assert.equal(operations, total / step);
   for (let i = 0; i < total; i++) {
     const got = data.readUInt32BE(i * 4);
     if (got !== i) assert.fail(`byte stream broken at number ${i}: got ${got}`);
