@@ -29,6 +29,15 @@ export interface ProxyCreate {
 
 export type ProxyUpdate = Partial<Omit<ProxyCreate, 'name'>>;
 
+/** A proxy to create, as a client writes it: `listen` and `enabled` have defaults. */
+export interface ProxySpec {
+  name: string;
+  upstream: string;
+  /** Default "" (every interface, a free port); `127.0.0.1:0` for loopback and a free port. */
+  listen?: string;
+  enabled?: boolean;
+}
+
 function decodeProxyBody(body: unknown, prefix: string) {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw badRequestBody(`${prefix === '' ? '' : `${prefix}: `}expected a JSON object`);

@@ -43,3 +43,16 @@ export const routes: readonly Route[] = [
   { name: 'ResetState', method: 'POST', path: '/reset' },
   { name: 'Version', method: 'GET', path: '/version' },
 ];
+
+const seg = encodeURIComponent;
+
+/** The paths a client calls, built in one place. Names are percent-encoded. */
+export const paths = {
+  proxies: () => '/proxies',
+  populate: () => '/populate',
+  proxy: (proxy: string) => `/proxies/${seg(proxy)}`,
+  toxics: (proxy: string) => `/proxies/${seg(proxy)}/toxics`,
+  toxic: (proxy: string, toxic: string) => `/proxies/${seg(proxy)}/toxics/${seg(toxic)}`,
+  reset: () => '/reset',
+  version: () => '/version',
+} as const;

@@ -44,6 +44,22 @@ export const toxicAttributeSchemas = {
 } as const;
 
 export type ToxicType = keyof typeof toxicAttributeSchemas;
+
+/**
+ * Attributes a client must give for the toxic to mean anything (a bandwidth toxic without a
+ * rate, a latency toxic without a latency). The server still defaults them to 0, as Toxiproxy
+ * does; the typed client makes leaving them out a compile error.
+ */
+export const requiredAttributes = {
+  noop: [],
+  latency: ['latency'],
+  bandwidth: ['rate'],
+  slow_close: ['delay'],
+  timeout: ['timeout'],
+  reset_peer: [],
+  slicer: ['average_size'],
+  limit_data: ['bytes'],
+} as const satisfies { [T in ToxicType]: readonly (keyof z.output<(typeof toxicAttributeSchemas)[T]>)[] };
 export type ToxicAttributes<T extends ToxicType = ToxicType> = z.output<(typeof toxicAttributeSchemas)[T]>;
 export type AnyToxicAttributes = Record<string, number>;
 

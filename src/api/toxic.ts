@@ -7,6 +7,8 @@ import {
   isToxicType,
   toxicAttributeSchemas,
   type AnyToxicAttributes,
+  type requiredAttributes,
+  type ToxicAttributes,
   type ToxicType,
 } from './toxic-types.js';
 
@@ -19,6 +21,39 @@ export interface ToxicJson {
   type: ToxicType;
   stream: string;
   toxicity: number;
+}
+
+/** A toxic of a known type as the API sends it, with that type's attributes. */
+export type Toxic<T extends ToxicType = ToxicType> = {
+  [K in T]: Omit<ToxicJson, 'type' | 'attributes'> & { type: K; attributes: ToxicAttributes<K> };
+}[T];
+
+/** The attributes a client sends for type `T`: the meaningful ones required, the rest optional. */
+export type ToxicAttributesInput<T extends ToxicType> = Pick<
+  ToxicAttributes<T>,
+  Extract<(typeof requiredAttributes)[T][number], keyof ToxicAttributes<T>>
+> &
+  Partial<ToxicAttributes<T>>;
+
+/**
+ * A toxic to create, typed by its `type`: `{ type: 'latency', attributes: { latancy: 5 } }` or
+ * `{ type: 'bandwidth', attributes: {} }` do not compile.
+ */
+export type ToxicSpec<T extends ToxicType = ToxicType> = {
+  [K in T]: {
+    type: K;
+    name?: string;
+    stream?: Stream;
+    toxicity?: number;
+  } & ((typeof requiredAttributes)[K] extends readonly []
+    ? { attributes?: ToxicAttributesInput<K> }
+    : { attributes: ToxicAttributesInput<K> });
+}[T];
+
+/** A change to a toxic: attributes are merged into the current ones, toxicity kept if omitted. */
+export interface ToxicChange<T extends ToxicType = ToxicType> {
+  toxicity?: number;
+  attributes?: Partial<ToxicAttributes<T>>;
 }
 
 const TOXIC_KEYS = ['name', 'type', 'stream', 'toxicity', 'attributes'] as const;

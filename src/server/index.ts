@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Faultline, type ProxyConfig } from '../client/faultline.js';
 import { silentLogger, type Logger } from '../proxy/logger.js';
 import { createApp } from './app.js';
 import { ProxyCollection } from './state.js';
@@ -13,6 +14,8 @@ export interface ServerOptions {
   /** Seed for toxicity rolls and jitter; random when omitted. */
   seed?: number;
   logger?: Logger;
+  /** Proxies (and their toxics) to create once the API is up. */
+  proxies?: readonly ProxyConfig[];
 }
 
 export interface RunningServer {
@@ -22,6 +25,8 @@ export interface RunningServer {
   readonly port: number;
   readonly seed: number;
   readonly state: ProxyCollection;
+  /** A client for this server. */
+  readonly client: Faultline;
   /** Stops the API and every proxy, closing all their connections. */
   close(): Promise<void>;
 }
@@ -46,12 +51,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const { port } = http.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
-  return {
-    url: `http://${urlHost}:${port}`,
+  const url = `http://${urlHost}:${port}`;
+  const running: RunningServer = {
+    url,
     host,
     port,
     seed,
     state,
+    client: new Faultline(url),
     close: () =>
       (closing ??= (async () => {
         await state.close();
@@ -61,6 +68,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         });
       })()),
   };
+  if (options.proxies !== undefined && options.proxies.length > 0) {
+    try {
+      await running.client.populate(options.proxies);
+    } catch (err) {
+      await running.close();
+      throw err;
+    }
+  }
+  return running;
 }
 
 export { ProxyCollection } from './state.js';

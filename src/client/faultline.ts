@@ -1,0 +1,129 @@
+import type { ProxyJson, ProxySpec } from '../api/proxy.js';
+import { paths } from '../api/routes.js';
+import type { ToxicSpec } from '../api/toxic.js';
+import { FaultlineError } from './errors.js';
+import { Transport, type ClientOptions } from './http.js';
+import { ProxyGroup } from './proxy-group.js';
+import { ProxyHandle } from './proxy-handle.js';
+
+export const DEFAULT_URL = 'http://127.0.0.1:8474';
+
+/** A proxy as a test suite declares it: Toxiproxy's populate entry plus the toxics it starts with. */
+export interface ProxyConfig extends ProxySpec {
+  toxics?: ToxicSpec[];
+}
+
+/** Reads FAULTLINE_URL or TOXIPROXY_URL where the runtime has an environment. */
+function urlFromEnvironment(): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.FAULTLINE_URL ?? env?.TOXIPROXY_URL;
+}
+
+/**
+ * A client for any Toxiproxy-compatible server: faultline's, or Toxiproxy itself. It uses only
+ * `fetch`, so it runs in any JavaScript runtime.
+ */
+export class Faultline {
+  private readonly transport: Transport;
+
+  /** `url` defaults to FAULTLINE_URL, then TOXIPROXY_URL, then http://127.0.0.1:8474. */
+  constructor(url?: string, options: ClientOptions = {}) {
+    let base = url ?? urlFromEnvironment() ?? DEFAULT_URL;
+    if (!/^https?:\/\//.test(base)) base = `http://${base}`;
+    this.transport = new Transport(base, options);
+  }
+
+  get url(): string {
+    return this.transport.baseUrl;
+  }
+
+  /** The Toxiproxy API version the server reports, e.g. "2.12.0". */
+  async version(): Promise<string> {
+    const body = await this.transport.request<{ version: string } | string>('GET', paths.version());
+    return typeof body === 'string' ? body : body.version;
+  }
+
+  /** Whether the server answers at all. */
+  async isReachable(): Promise<boolean> {
+    try {
+      await this.version();
+      return true;
+    } catch (err) {
+      if (err instanceof FaultlineError && err.isUnreachable) return false;
+      throw err;
+    }
+  }
+
+  /** Every proxy, by name. */
+  async proxies(): Promise<Record<string, ProxyHandle>> {
+    const all = await this.transport.request<Record<string, ProxyJson>>('GET', paths.proxies());
+    return Object.fromEntries(Object.entries(all).map(([name, json]) => [name, new ProxyHandle(this.transport, json)]));
+  }
+
+  /** An existing proxy; FaultlineError 404 `proxy not found` if there is none. */
+  async proxy(name: string): Promise<ProxyHandle> {
+    return new ProxyHandle(this.transport, await this.transport.request<ProxyJson>('GET', paths.proxy(name)));
+  }
+
+  async createProxy(spec: ProxySpec): Promise<ProxyHandle> {
+    return new ProxyHandle(this.transport, await this.transport.request<ProxyJson>('POST', paths.proxies(), spec));
+  }
+
+  /**
+   * Creates or replaces proxies in one call; unchanged ones are kept as they are. Toxics listed
+   * in the config are then put in place (added, or updated when one of that name exists), which
+   * also works against Toxiproxy, whose populate ignores them.
+   */
+  async populate(config: readonly ProxyConfig[] | { proxies: readonly ProxyConfig[] }): Promise<ProxyHandle[]> {
+    const entries = 'proxies' in config ? config.proxies : config;
+    const specs = entries.map(({ toxics: _toxics, ...spec }) => spec);
+    const body = await this.transport.request<{ proxies: ProxyJson[] | null }>('POST', paths.populate(), specs);
+    const handles = (body.proxies ?? []).map((json) => new ProxyHandle(this.transport, json));
+    for (const entry of entries) {
+      const handle = handles.find((h) => h.name === entry.name);
+      if (handle === undefined) continue;
+      for (const toxic of entry.toxics ?? []) {
+        try {
+          await handle.addToxic(toxic);
+        } catch (err) {
+          if (!(err instanceof FaultlineError) || err.status !== 409) throw err;
+          const name = toxic.name ?? `${toxic.type}_${toxic.stream ?? 'downstream'}`;
+          await (await handle.toxic(name)).update({ ...(toxic.toxicity === undefined ? {} : { toxicity: toxic.toxicity }), attributes: toxic.attributes ?? {} });
+        }
+      }
+      if ((entry.toxics ?? []).length > 0) await handle.refresh();
+    }
+    return handles;
+  }
+
+  /** Populates from a JSON file: an array of proxies, or `{ "proxies": [...] }`. Node only. */
+  async populateFromFile(file: string): Promise<ProxyHandle[]> {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(file, 'utf8');
+    let config: unknown;
+    try {
+      config = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
+    }
+    return this.populate(config as ProxyConfig[]);
+  }
+
+  /** Enables every proxy and removes every toxic. */
+  async reset(): Promise<void> {
+    await this.transport.request('POST', paths.reset());
+  }
+
+  /** Several proxies by name or by pattern, to fault together (`select(/redis/)`). */
+  async select(which: readonly string[] | RegExp): Promise<ProxyGroup> {
+    const all = await this.proxies();
+    if (which instanceof RegExp) {
+      return new ProxyGroup(Object.values(all).filter((p) => which.test(p.name)));
+    }
+    const missing = which.filter((name) => all[name] === undefined);
+    if (missing.length > 0) {
+      throw new FaultlineError(`proxy not found: ${missing.join(', ')}`, 404, 'GET', this.url + paths.proxies());
+    }
+    return new ProxyGroup(which.map((name) => all[name] as ProxyHandle));
+  }
+}

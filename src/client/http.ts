@@ -1,0 +1,54 @@
+import { FAULTLINE_VERSION } from '../api/version.js';
+import { FaultlineError } from './errors.js';
+
+export interface ClientOptions {
+  /** Per-request time limit; default 10 s. */
+  timeoutMs?: number;
+  /** Sent as User-Agent. Must not start with `Mozilla/`: the server refuses browsers. */
+  userAgent?: string;
+}
+
+/** The server's JSON error body, `{"error": "...", "status": N}`, or its plain text. */
+function messageOf(text: string, status: number): string {
+  try {
+    const body = JSON.parse(text) as { error?: unknown };
+    if (typeof body.error === 'string') return body.error;
+  } catch {
+    // not JSON: a 403 or a proxy in between; use the text as it is
+  }
+  return text.trim() === '' ? `HTTP ${status}` : text.trim();
+}
+
+/** JSON over HTTP with the server's errors turned into FaultlineError. Uses the runtime's fetch. */
+export class Transport {
+  readonly baseUrl: string;
+  private readonly timeoutMs: number;
+  private readonly userAgent: string;
+
+  constructor(baseUrl: string, options: ClientOptions = {}) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.userAgent = options.userAgent ?? `faultline-client/${FAULTLINE_VERSION}`;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const url = this.baseUrl + path;
+    const headers: Record<string, string> = { 'User-Agent': this.userAgent };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      const reason = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
+      throw new FaultlineError(`cannot reach server at ${this.baseUrl}: ${reason}`, 0, method, url, { cause: err });
+    }
+    const text = await res.text();
+    if (!res.ok) throw new FaultlineError(messageOf(text, res.status), res.status, method, url);
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+}

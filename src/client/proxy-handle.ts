@@ -1,0 +1,124 @@
+import type { ProxyJson, ProxyUpdate } from '../api/proxy.js';
+import { paths } from '../api/routes.js';
+import type { Toxic, ToxicSpec } from '../api/toxic.js';
+import type { ToxicType } from '../api/toxic-types.js';
+import type { Transport } from './http.js';
+import { nothingToUndo, restoreAll, undoQuietly, using } from './scope.js';
+import { ToxicHandle } from './toxic-handle.js';
+
+/** Where a client should connect to reach a listen address: a wildcard means this host. */
+function connectHost(host: string): string {
+  if (host === '' || host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '::1';
+  return host;
+}
+
+/** A proxy on the server. Its fields are a snapshot; `refresh()` reloads them. */
+export class ProxyHandle {
+  readonly name: string;
+  listen = '';
+  upstream = '';
+  enabled = false;
+  toxics: Toxic[] = [];
+
+  constructor(
+    private readonly transport: Transport,
+    json: ProxyJson,
+  ) {
+    this.name = json.name;
+    this.assign(json);
+  }
+
+  private assign(json: ProxyJson): this {
+    this.listen = json.listen;
+    this.upstream = json.upstream;
+    this.enabled = json.enabled;
+    this.toxics = json.toxics as Toxic[];
+    return this;
+  }
+
+  /** The host to connect to, with a wildcard listen (`[::]`, `0.0.0.0`) mapped to loopback. */
+  get host(): string {
+    const colon = this.listen.lastIndexOf(':');
+    const host = this.listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+    return connectHost(host);
+  }
+
+  get port(): number {
+    return Number(this.listen.slice(this.listen.lastIndexOf(':') + 1));
+  }
+
+  async refresh(): Promise<this> {
+    return this.assign(await this.transport.request<ProxyJson>('GET', paths.proxy(this.name)));
+  }
+
+  /** A partial update; only a changed listen or upstream restarts the proxy. */
+  async update(change: ProxyUpdate): Promise<this> {
+    return this.assign(await this.transport.request<ProxyJson>('PATCH', paths.proxy(this.name), change));
+  }
+
+  enable(): Promise<this> {
+    return this.update({ enabled: true });
+  }
+
+  disable(): Promise<this> {
+    return this.update({ enabled: false });
+  }
+
+  async delete(): Promise<void> {
+    await this.transport.request('DELETE', paths.proxy(this.name));
+  }
+
+  async listToxics(): Promise<ToxicHandle[]> {
+    const list = await this.transport.request<Toxic[]>('GET', paths.toxics(this.name));
+    return list.map((t) => new ToxicHandle(this.transport, this.name, t));
+  }
+
+  async toxic(name: string): Promise<ToxicHandle> {
+    return new ToxicHandle(this.transport, this.name, await this.transport.request<Toxic>('GET', paths.toxic(this.name, name)));
+  }
+
+  /** Adds a toxic. With `await using`, it is removed when the scope ends. */
+  async addToxic<T extends ToxicType>(spec: ToxicSpec<T>): Promise<ToxicHandle<T>> {
+    const json = await this.transport.request<Toxic<T>>('POST', paths.toxics(this.name), spec);
+    return new ToxicHandle<T>(this.transport, this.name, json);
+  }
+
+  /** Runs `body` with the toxic in place and removes it afterwards, also when `body` throws. */
+  async withToxic<T extends ToxicType, R>(spec: ToxicSpec<T>, body: (toxic: ToxicHandle<T>) => Promise<R> | R): Promise<R> {
+    return using(await this.addToxic(spec), body);
+  }
+
+  /** Several toxics at once; if one cannot be added, those already added are removed. */
+  async withToxics<R>(specs: readonly ToxicSpec[], body: (toxics: ToxicHandle[]) => Promise<R> | R): Promise<R> {
+    const added: ToxicHandle[] = [];
+    try {
+      for (const spec of specs) added.push(await this.addToxic(spec));
+    } catch (err) {
+      await undoQuietly(restoreAll(added));
+      throw err;
+    }
+    return using(restoreAll(added), () => body(added));
+  }
+
+  /**
+   * Takes the proxy down (new connections refused, live ones closed). `down(body)` brings it
+   * back after `body`; `await using _ = await proxy.down()` brings it back at the end of the
+   * scope. A proxy that was already disabled is left disabled.
+   */
+  down(): Promise<AsyncDisposable>;
+  down<R>(body: () => Promise<R> | R): Promise<R>;
+  async down<R>(body?: () => Promise<R> | R): Promise<AsyncDisposable | R> {
+    await this.refresh();
+    const wasEnabled = this.enabled;
+    if (wasEnabled) await this.disable();
+    const undo: AsyncDisposable = wasEnabled
+      ? { [Symbol.asyncDispose]: async () => void (await this.enable()) }
+      : nothingToUndo;
+    return body === undefined ? undo : using(undo, body);
+  }
+
+  toJSON(): ProxyJson {
+    return { name: this.name, listen: this.listen, upstream: this.upstream, enabled: this.enabled, toxics: this.toxics };
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * faultline's library entry: the typed client and the wire types. Nothing here reaches the
+ * server or the data plane, so it runs wherever `fetch` does.
+ */
+export * from './client/index.js';
+export type { ProxyJson, ProxySpec, ProxyUpdate } from './api/proxy.js';
+export type { Stream, Toxic, ToxicAttributesInput, ToxicChange, ToxicJson, ToxicSpec } from './api/toxic.js';
+export type { ToxicAttributes, ToxicType } from './api/toxic-types.js';
+export { TOXIC_TYPES, explainToxic } from './api/toxic-types.js';

@@ -1,0 +1,1 @@
+export { FaultlineFixture, useFaultline, type FixtureOptions, type TestHooks } from './fixture.js';
