@@ -9,7 +9,7 @@ import { startService, type Service } from './service.js';
  * Redis are the real local servers; faultline sits between them and the service.
  */
 let faultline: RunningServer;
-let service: Service;
+let service: Service | undefined;
 let postgres: ProxyHandle;
 let redis: ProxyHandle;
 
@@ -29,13 +29,13 @@ before(async () => {
   });
 });
 after(async () => {
-  await service.close();
-  await faultline.close();
+  await service?.close();
+  await faultline?.close();
 });
 
 async function get(path: string): Promise<{ status: number; body: any; stale: boolean; ms: number }> {
   const start = performance.now();
-  const res = await fetch(service.url + path);
+  const res = await fetch(service!.url + path, { signal: AbortSignal.timeout(5000) });
   const body = await res.json();
   return { status: res.status, body, stale: res.headers.get('x-stale') === 'true', ms: performance.now() - start };
 }

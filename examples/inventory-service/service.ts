@@ -50,12 +50,21 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     retryStrategy: () => 50,
+    lazyConnect: true,
   });
   cache.on('error', () => {});
 
-  await db.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (id int PRIMARY KEY, name text NOT NULL, stock int NOT NULL)`);
-  await db.query(`INSERT INTO ${TABLE} VALUES (1, 'anvil', 3), (2, 'rope', 40) ON CONFLICT (id) DO NOTHING`);
-  await cache.set('popular', JSON.stringify(['anvil', 'rope']));
+  try {
+    // Without an offline queue, a command sent before the connection is up fails at once.
+    await cache.connect();
+    await db.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (id int PRIMARY KEY, name text NOT NULL, stock int NOT NULL)`);
+    await db.query(`INSERT INTO ${TABLE} VALUES (1, 'anvil', 3), (2, 'rope', 40) ON CONFLICT (id) DO NOTHING`);
+    await cache.set('popular', JSON.stringify(['anvil', 'rope']));
+  } catch (err) {
+    cache.disconnect();
+    await db.end();
+    throw err;
+  }
 
   let lastPopular: unknown;
 
