@@ -13,6 +13,7 @@ export type ApiErrorCode =
   | 'INVALID_TOXIC_TYPE'
   | 'INVALID_STREAM'
   | 'LISTEN_FAILED'
+  | 'CONNECTION_NOT_FOUND'
   | 'INTERNAL';
 
 export class ApiError extends Error {
@@ -46,3 +47,5 @@ export const invalidStream = (): ApiError =>
   new ApiError(400, 'INVALID_STREAM', 'stream was invalid, can be either upstream or downstream');
 export const listenFailed = (message: string): ApiError =>
   new ApiError(500, 'LISTEN_FAILED', message);
+export const connectionNotFound = (): ApiError =>
+  new ApiError(404, 'CONNECTION_NOT_FOUND', 'connection not found');

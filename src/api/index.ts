@@ -5,3 +5,4 @@ export * from './toxic.js';
 export * from './toxic-types.js';
 export * from './routes.js';
 export * from './version.js';
+export * from './events.js';

@@ -17,7 +17,11 @@ export type RouteName =
   | 'ToxicUpdate'
   | 'ToxicDelete'
   | 'ResetState'
-  | 'Version';
+  | 'Version'
+  | 'ConnectionIndex'
+  | 'ConnectionDelete'
+  | 'Metrics'
+  | 'Events';
 
 export interface Route {
   readonly name: RouteName;
@@ -42,6 +46,11 @@ export const routes: readonly Route[] = [
   { name: 'ToxicDelete', method: 'DELETE', path: '/proxies/:proxy/toxics/:toxic' },
   { name: 'ResetState', method: 'POST', path: '/reset' },
   { name: 'Version', method: 'GET', path: '/version' },
+  // faultline's additions, beside Toxiproxy's API and never changing it.
+  { name: 'ConnectionIndex', method: 'GET', path: '/proxies/:proxy/connections' },
+  { name: 'ConnectionDelete', method: 'DELETE', path: '/proxies/:proxy/connections/:connection' },
+  { name: 'Metrics', method: 'GET', path: '/metrics' },
+  { name: 'Events', method: 'GET', path: '/events' },
 ];
 
 const seg = encodeURIComponent;
@@ -55,4 +64,8 @@ export const paths = {
   toxic: (proxy: string, toxic: string) => `/proxies/${seg(proxy)}/toxics/${seg(toxic)}`,
   reset: () => '/reset',
   version: () => '/version',
+  connections: (proxy: string) => `/proxies/${seg(proxy)}/connections`,
+  connection: (proxy: string, id: number) => `/proxies/${seg(proxy)}/connections/${id}`,
+  metrics: () => '/metrics',
+  events: () => '/events',
 } as const;

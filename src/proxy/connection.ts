@@ -94,6 +94,17 @@ export class Connection {
     return this.downLink?.bytesOut ?? 0;
   }
 
+  /** The byte counts of one direction, as Toxiproxy's metrics name them. */
+  bytes(stream: Stream): { received: number; sent: number } {
+    const link = this.link(stream);
+    return { received: link?.bytesIn ?? 0, sent: link?.bytesOut ?? 0 };
+  }
+
+  /** Which toxics act on this connection in each direction, by the rolls made for it. */
+  get activeToxics(): { upstream: string[]; downstream: string[] } {
+    return { upstream: this.upLink?.activeToxics ?? [], downstream: this.downLink?.activeToxics ?? [] };
+  }
+
   private shutLinks(): void {
     this.upLink?.shut();
     this.downLink?.shut();

@@ -145,8 +145,15 @@ export class Link {
   private makeSlot(entry: ToxicEntry): Slot {
     const roll = new Random(this.connection.seedFor(entry.name, 'roll')).next();
     const slot = new Slot(this, entry, roll, this.connection.seedFor(entry.name, 'stage'));
-    if (slot.shouldRun) slot.start();
+    if (slot.shouldRun) this.startSlot(slot);
+    else this.connection.proxy.observer.toxicRolled(this.connection.proxy, this.connection, entry, false);
     return slot;
+  }
+
+  private startSlot(slot: Slot): void {
+    slot.start();
+    slot.entry.activations++;
+    this.connection.proxy.observer.toxicRolled(this.connection.proxy, this.connection, slot.entry, true);
   }
 
   /** Which toxics act on this link: the roll decided it for this connection. */
@@ -240,7 +247,7 @@ export class Link {
     } else if (running) {
       slot.stop(true);
     } else if (slot.shouldRun) {
-      slot.start();
+      this.startSlot(slot);
     }
     this.relink();
   }

@@ -5,6 +5,7 @@ import type { AnyToxicAttributes } from '../api/toxic-types.js';
 import { formatBound, formatHostPort, resolveListen, splitHostPort, type HostPort } from './address.js';
 import { Connection } from './connection.js';
 import type { Logger } from './logger.js';
+import { nullObserver, type ProxyObserver } from './observer.js';
 import type { ToxicEntry } from './toxic-entry.js';
 
 const kProxy = Symbol('faultline.proxy');
@@ -33,6 +34,13 @@ export interface ProxyOptions {
   enabled: boolean;
   seed: number;
   logger: Logger;
+  observer?: ProxyObserver;
+}
+
+/** Bytes read from the source and written to the sink of one direction. */
+export interface ByteCounts {
+  received: number;
+  sent: number;
 }
 
 /**
@@ -52,6 +60,15 @@ export class Proxy {
     downstream: [],
   };
   readonly connections = new Set<Connection>();
+  readonly observer: ProxyObserver;
+  /** Connections accepted since the proxy was created. */
+  connectionsTotal = 0;
+  upstreamFailures = 0;
+  /** Bytes of connections that have closed; live ones are added when totals are read. */
+  private readonly closedBytes: Record<Stream, ByteCounts> = {
+    upstream: { received: 0, sent: 0 },
+    downstream: { received: 0, sent: 0 },
+  };
   private server: ProxyServer | null = null;
   private nextConnectionId = 1;
   private upstreamAddress: HostPort | null = null;
@@ -64,6 +81,23 @@ export class Proxy {
     this.enabled = options.enabled;
     this.seed = options.seed;
     this.logger = options.logger;
+    this.observer = options.observer ?? nullObserver;
+  }
+
+  /** Byte totals of one direction so far, live connections included. */
+  byteTotals(stream: Stream): ByteCounts {
+    const totals = { ...this.closedBytes[stream] };
+    for (const connection of this.connections) {
+      const bytes = connection.bytes(stream);
+      totals.received += bytes.received;
+      totals.sent += bytes.sent;
+    }
+    return totals;
+  }
+
+  findConnection(id: number): Connection | undefined {
+    for (const connection of this.connections) if (connection.id === id) return connection;
+    return undefined;
   }
 
   get running(): boolean {
@@ -115,10 +149,12 @@ export class Proxy {
   accept(client: Socket): void {
     const connection = new Connection(this, this.nextConnectionId++, client);
     this.connections.add(connection);
+    this.connectionsTotal++;
+    this.observer.connectionOpened(this, connection);
     try {
       this.upstreamAddress ??= splitHostPort(this.upstream);
     } catch (err) {
-      this.logger.warn({ name: this.name, upstream: this.upstream, err: (err as Error).message }, 'Unable to open connection to upstream');
+      this.upstreamFailed(connection, err as Error);
       connection.destroy();
       return;
     }
@@ -128,14 +164,26 @@ export class Proxy {
 
   connectionFailed(connection: Connection, from: Socket, err: NodeJS.ErrnoException): void {
     if (from === connection.upstream && connection.upLink === null) {
-      this.logger.warn({ name: this.name, upstream: this.upstream, err: err.message }, 'Unable to open connection to upstream');
+      this.upstreamFailed(connection, err);
     } else {
       this.logger.debug({ name: this.name, client: connection.clientAddress, err: err.message }, 'Connection failed');
     }
   }
 
+  private upstreamFailed(connection: Connection, err: Error): void {
+    this.upstreamFailures++;
+    this.observer.upstreamFailed(this, connection, err);
+    this.logger.warn({ name: this.name, upstream: this.upstream, err: err.message }, 'Unable to open connection to upstream');
+  }
+
   connectionClosed(connection: Connection): void {
-    this.connections.delete(connection);
+    if (!this.connections.delete(connection)) return;
+    for (const stream of ['upstream', 'downstream'] as const) {
+      const bytes = connection.bytes(stream);
+      this.closedBytes[stream].received += bytes.received;
+      this.closedBytes[stream].sent += bytes.sent;
+    }
+    this.observer.connectionClosed(this, connection);
     this.logger.debug(
       { name: this.name, client: connection.clientAddress, bytesUp: connection.bytesUp, bytesDown: connection.bytesDown },
       'Connection closed',

@@ -4,6 +4,9 @@ import type { ToxicImpl } from '../toxics/types.js';
 
 /** A toxic as configured on a proxy: one object shared by every live link of its direction. */
 export class ToxicEntry {
+  /** Connections this toxic has acted on: its toxicity roll applied it. */
+  activations = 0;
+
   constructor(
     readonly name: string,
     readonly type: ToxicType,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
 import { ApiError, badRequestBody, FAULTLINE_VERSION, parseJsonBody } from '../api/index.js';
 import type { Logger } from '../proxy/logger.js';
 import { handlers, type Reply } from './handlers.js';
@@ -37,8 +38,9 @@ function send(res: ServerResponse, status: number, body: string, contentType?: s
   res.end(body);
 }
 
-function sendReply(res: ServerResponse, reply: Reply): void {
-  if ('json' in reply) send(res, reply.status, JSON.stringify(reply.json), 'application/json');
+function sendReply(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+  if ('stream' in reply) reply.stream(req, res);
+  else if ('json' in reply) send(res, reply.status, JSON.stringify(reply.json), 'application/json');
   else if ('text' in reply) send(res, reply.status, reply.text, reply.contentType);
   else send(res, 204, '');
 }
@@ -54,10 +56,10 @@ function sendPopulateError(res: ServerResponse, err: PopulateError): void {
   send(res, err.apiError.status, JSON.stringify(body), 'application/json');
 }
 
-export function createApp(state: ProxyCollection, logger: Logger) {
+export function createApp(state: ProxyCollection, logger: Logger, metrics: Registry | null) {
   return async function app(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const path = (req.url ?? '/').split('?', 1)[0] as string;
+    const [path = '/', search = ''] = (req.url ?? '/').split('?', 2);
     const match = matchRoute(req.method ?? 'GET', path);
     if (match === 404) return send(res, 404, '404 page not found\n', TEXT);
     if (match === 405) return send(res, 405, '');
@@ -74,7 +76,8 @@ export function createApp(state: ProxyCollection, logger: Logger) {
       const text = req.method === 'POST' || req.method === 'PATCH' ? await readBody(req) : '';
       let parsed: { value: unknown } | undefined;
       const body = (): unknown => (parsed ??= { value: parseJsonBody(text) }).value;
-      sendReply(res, await handlers[match.route.name]({ params: match.params, body, state }));
+      const query = new URLSearchParams(search);
+      sendReply(req, res, await handlers[match.route.name]({ params: match.params, body, state, metrics, query }));
     } catch (err) {
       if (err instanceof PopulateError) sendPopulateError(res, err);
       else if (err instanceof ApiError) sendError(res, err);

@@ -1,5 +1,9 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
 import {
   ApiError,
+  connectionNotFound,
+  type ConnectionJson,
   decodePopulate,
   decodeProxyCreate,
   decodeProxyUpdate,
@@ -8,19 +12,25 @@ import {
   TOXIPROXY_API_VERSION,
   type RouteName,
 } from '../api/index.js';
+import { connectionBytes } from './events.js';
+import { streamEvents } from './event-stream.js';
 import { PopulateError, type ProxyCollection } from './state.js';
 
 /** What a handler answers; the app turns it into bytes with Toxiproxy's headers. */
 export type Reply =
   | { status: number; json: unknown }
   | { status: 204 }
-  | { status: number; text: string; contentType: string };
+  | { status: number; text: string; contentType: string }
+  | { status: 200; stream: (req: IncomingMessage, res: ServerResponse) => void };
 
 export interface HandlerContext {
   params: Record<string, string>;
   /** The parsed JSON body; reading it throws `bad request body: …` when it is not JSON. */
   body: () => unknown;
   state: ProxyCollection;
+  /** Null when metrics are switched off: `/metrics` then answers 404, as Toxiproxy's does. */
+  metrics: Registry | null;
+  query: URLSearchParams;
 }
 
 type Handler = (ctx: HandlerContext) => Promise<Reply> | Reply;
@@ -88,6 +98,30 @@ export const handlers: Record<RouteName, Handler> = {
     await state.reset();
     return { status: 204 };
   },
+  ConnectionIndex: (ctx) => {
+    const proxy = ctx.state.get(param(ctx, 'proxy'));
+    const list: ConnectionJson[] = [...proxy.connections].map((c) => ({
+      id: c.id,
+      client: c.clientAddress,
+      opened_at: new Date(c.openedAt).toISOString(),
+      bytes: connectionBytes(c),
+      toxics: c.activeToxics,
+    }));
+    return { status: 200, json: list };
+  },
+  ConnectionDelete: (ctx) => {
+    const proxy = ctx.state.get(param(ctx, 'proxy'));
+    const id = Number(param(ctx, 'connection'));
+    const connection = Number.isInteger(id) ? proxy.findConnection(id) : undefined;
+    if (connection === undefined) throw connectionNotFound();
+    connection.destroy();
+    return { status: 204 };
+  },
+  Metrics: async (ctx) => {
+    if (ctx.metrics === null) return { status: 404, text: '404 page not found\n', contentType: 'text/plain; charset=utf-8' };
+    return { status: 200, text: await ctx.metrics.metrics(), contentType: ctx.metrics.contentType };
+  },
+  Events: (ctx) => ({ status: 200, stream: streamEvents(ctx.state.events, ctx.query.get('proxy')) }),
   Version: () => ({
     status: 200,
     text: `{"version": "${TOXIPROXY_API_VERSION}"}\n`,

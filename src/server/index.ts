@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { Faultline, type ProxyConfig } from '../client/faultline.js';
 import { silentLogger, type Logger } from '../proxy/logger.js';
 import { createApp } from './app.js';
+import { ConfigSync, type SyncSummary } from './config-sync.js';
+import { createMetrics, type MetricsOptions } from './metrics.js';
 import { ProxyCollection } from './state.js';
 
 export interface ServerOptions {
@@ -14,8 +16,16 @@ export interface ServerOptions {
   /** Seed for toxicity rolls and jitter; random when omitted. */
   seed?: number;
   logger?: Logger;
+  /** Prometheus metrics at `/metrics`; both kinds are on by default, `false` removes the route. */
+  metrics?: MetricsOptions | false;
   /** Proxies (and their toxics) to create once the API is up. */
   proxies?: readonly ProxyConfig[];
+  /** A config file (YAML or JSON) to apply at start; an invalid one makes the start fail. */
+  config?: string;
+  /** Re-apply the config file whenever it changes; a broken edit is logged and ignored. */
+  watch?: boolean;
+  /** Called after each reload of a watched config (undefined when the edit was rejected). */
+  onConfigReload?: (summary: SyncSummary | undefined) => void;
 }
 
 export interface RunningServer {
@@ -37,7 +47,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const logger = options.logger ?? silentLogger;
   const seed = options.seed ?? randomInt(2 ** 32);
   const state = new ProxyCollection(seed, logger);
-  const app = createApp(state, logger);
+  const metrics = options.metrics === false ? null : createMetrics(state, options.metrics);
+  const app = createApp(state, logger, metrics);
   const http: Server = createServer((req, res) => void app(req, res));
   // Go's http.Server keeps idle connections for 60 s; clients that pool connections expect it.
   http.keepAliveTimeout = 60_000;
@@ -51,6 +62,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const { port } = http.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
+  let sync: ConfigSync | undefined;
   const url = `http://${urlHost}:${port}`;
   const running: RunningServer = {
     url,
@@ -61,23 +73,31 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     client: new Faultline(url),
     close: () =>
       (closing ??= (async () => {
+        await sync?.close();
         await state.close();
         await new Promise<void>((resolve) => {
           http.close(() => resolve());
+          // Event streams and idle keep-alive sockets would otherwise hold the close open.
           http.closeAllConnections();
         });
       })()),
   };
-  if (options.proxies !== undefined && options.proxies.length > 0) {
-    try {
-      await running.client.populate(options.proxies);
-    } catch (err) {
-      await running.close();
-      throw err;
+  try {
+    if (options.config !== undefined) {
+      sync = new ConfigSync(state, options.config, logger);
+      const summary = await sync.load();
+      logger.info({ config: options.config, proxies: summary.created }, 'Applied config file');
+      if (options.watch === true) sync.watch(options.onConfigReload);
     }
+    if (options.proxies !== undefined && options.proxies.length > 0) await running.client.populate(options.proxies);
+  } catch (err) {
+    await running.close();
+    throw err;
   }
   return running;
 }
 
 export { ProxyCollection } from './state.js';
+export { ConfigError } from './config-file.js';
+export type { SyncSummary } from './config-sync.js';
 export type { Logger } from '../proxy/logger.js';

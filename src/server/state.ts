@@ -17,6 +17,7 @@ import type { Logger } from '../proxy/logger.js';
 import { Proxy } from '../proxy/proxy.js';
 import { ToxicEntry } from '../proxy/toxic-entry.js';
 import { toxicImpls } from '../toxics/index.js';
+import { EventBus } from './events.js';
 import { Mutex } from './mutex.js';
 
 /**
@@ -41,10 +42,19 @@ export class ProxyCollection {
   private readonly proxies = new Map<string, Proxy>();
   private readonly lock = new Mutex();
 
+  readonly events: EventBus;
+
   constructor(
     private readonly seed: number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.events = new EventBus(logger);
+  }
+
+  private proxyChanged(type: 'proxy-created' | 'proxy-updated', proxy: Proxy): void {
+    this.logger.info({ name: proxy.name, listen: proxy.listen, upstream: proxy.upstream, enabled: proxy.enabled }, type === 'proxy-created' ? 'Created proxy' : 'Updated proxy');
+    this.events.emit({ type, proxy: proxy.name, state: proxy.toJSON() });
+  }
 
   list(): Proxy[] {
     return [...this.proxies.values()];
@@ -57,7 +67,7 @@ export class ProxyCollection {
   }
 
   private build(spec: ProxyCreate): Proxy {
-    return new Proxy({ ...spec, seed: this.seed, logger: this.logger });
+    return new Proxy({ ...spec, seed: this.seed, logger: this.logger, observer: this.events });
   }
 
   /** Creates and, if enabled, starts a proxy; a proxy that cannot bind is not registered. */
@@ -67,6 +77,7 @@ export class ProxyCollection {
       const proxy = this.build(spec);
       if (spec.enabled) await this.start(proxy);
       this.proxies.set(spec.name, proxy);
+      this.proxyChanged('proxy-created', proxy);
       return proxy;
     });
   }
@@ -116,6 +127,7 @@ export class ProxyCollection {
         await proxy.stop();
       }
       proxy.enabled = enabled;
+      this.proxyChanged('proxy-updated', proxy);
       return proxy;
     });
   }
@@ -125,6 +137,8 @@ export class ProxyCollection {
       const proxy = this.get(name);
       this.proxies.delete(name);
       await proxy.stop();
+      this.logger.info({ name }, 'Deleted proxy');
+      this.events.emit({ type: 'proxy-deleted', proxy: name });
     });
   }
 
@@ -155,6 +169,7 @@ export class ProxyCollection {
           const proxy = this.build(spec);
           if (spec.enabled) await this.start(proxy);
           this.proxies.set(spec.name, proxy);
+          this.proxyChanged(existing === undefined ? 'proxy-created' : 'proxy-updated', proxy);
           done.push(proxy);
         } catch (err) {
           throw new PopulateError(asListenError(err), done.map((p) => p.toJSON()));
@@ -168,9 +183,13 @@ export class ProxyCollection {
   reset(): Promise<void> {
     return this.lock.run(async () => {
       for (const proxy of this.proxies.values()) {
-        if (!proxy.running) await this.start(proxy);
+        const wasEnabled = proxy.running;
+        if (!wasEnabled) await this.start(proxy);
         proxy.enabled = true;
+        const names = [...proxy.toxics.upstream, ...proxy.toxics.downstream].map((t) => t.name);
         proxy.removeAllToxics();
+        for (const toxic of names) this.events.emit({ type: 'toxic-removed', proxy: proxy.name, toxic });
+        if (!wasEnabled) this.proxyChanged('proxy-updated', proxy);
       }
     });
   }
@@ -190,6 +209,7 @@ export class ProxyCollection {
       );
       proxy.addToxic(entry);
       this.logger.info({ proxy: proxyName, toxic: spec.name, type: spec.type, stream: spec.stream }, 'Added toxic');
+      this.events.emit({ type: 'toxic-added', proxy: proxyName, toxic: entry.toJSON() });
       return entry.toJSON();
     });
   }
@@ -207,6 +227,7 @@ export class ProxyCollection {
       const change = decode(toxic);
       proxy.updateToxic(toxic, change.toxicity, change.attributes);
       this.logger.info({ proxy: proxyName, toxic: toxicName }, 'Updated toxic');
+      this.events.emit({ type: 'toxic-updated', proxy: proxyName, toxic: toxic.toJSON() });
       return toxic.toJSON();
     });
   }
@@ -216,6 +237,7 @@ export class ProxyCollection {
       const proxy = this.get(proxyName);
       proxy.removeToxic(this.getToxic(proxyName, toxicName));
       this.logger.info({ proxy: proxyName, toxic: toxicName }, 'Removed toxic');
+      this.events.emit({ type: 'toxic-removed', proxy: proxyName, toxic: toxicName });
     });
   }
 

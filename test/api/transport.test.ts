@@ -43,8 +43,7 @@ describe('unknown paths', () => {
     '/proxies/known/toxics/lat/extra',
     '/Proxies',
     '/VERSION',
-    '/metrics',
-    '/events',
+    '/proxies/known/connections/',
     '/proxies//toxics',
   ];
   for (const path of paths) {
@@ -97,6 +96,11 @@ describe('known paths with a wrong method', () => {
     ['PUT', '/version'],
     ['HEAD', '/version'],
     ['OPTIONS', '/version'],
+    // faultline's additions follow the same rules.
+    ['POST', '/metrics'],
+    ['POST', '/events'],
+    ['POST', '/proxies/known/connections'],
+    ['PUT', '/proxies/known/connections/1'],
   ];
   for (const [method, path] of cases) {
     test(`${method} ${path} → 405 with an empty body`, async () => {

@@ -93,19 +93,19 @@ test('config errors name the file and the entry, and the server does not start',
   await writeFile(broken, '[{"name": "a",');
   result = await run(['server', '--port', '0', '--config', broken]);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /config .*broken\.json is not valid JSON/);
+  assert.match(result.stderr, /invalid config .*broken\.json: not valid JSON/);
 
   const incomplete = join(dir, 'incomplete.json');
   await writeFile(incomplete, JSON.stringify([{ name: 'a', upstream: '127.0.0.1:1' }, { name: 'b' }]));
   result = await run(['server', '--port', '0', '--config', incomplete]);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /config .*incomplete\.json: missing required field: upstream at proxy 2/);
+  assert.match(result.stderr, /invalid config .*incomplete\.json: \[1\]\.upstream: expected "host:port"/);
 
   const mistyped = join(dir, 'mistyped.json');
   await writeFile(mistyped, JSON.stringify([{ name: 'a', upstream: '127.0.0.1:1', listen: 5 }]));
   result = await run(['server', '--port', '0', '--config', mistyped]);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /mistyped\.json: \[0\]\.listen: expected a string, got number 5/);
+  assert.match(result.stderr, /invalid config .*mistyped\.json: \[0\]\.listen: expected "host:port", got number 5/);
 });
 
 test("Toxiproxy's flags and config format start a working server; SIGTERM exits 0", async () => {

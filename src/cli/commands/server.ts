@@ -1,16 +1,16 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { pino, type Level } from 'pino';
-import { decodePopulate, FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../../api/index.js';
+import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../../api/index.js';
 import { parseSeed } from '../../proxy/random.js';
-import { startServer, type RunningServer } from '../../server/index.js';
-import { PopulateError } from '../../server/state.js';
+import { ConfigError, startServer, type RunningServer } from '../../server/index.js';
 import { UserError } from '../user-error.js';
 
 interface ServerFlags {
   host: string;
   port: string;
   config?: string;
+  watch?: boolean;
+  metrics: boolean;
   seed?: string;
   logLevel: string;
   proxyMetrics?: boolean;
@@ -37,28 +37,6 @@ function parsePort(text: string): number {
   return Number(text);
 }
 
-async function loadConfig(server: RunningServer, file: string): Promise<number> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UserError(`cannot read config ${file}: ${(err as Error).message}`);
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`config ${file} is not valid JSON: ${(err as Error).message}`);
-  }
-  try {
-    const proxies = await server.state.populate(decodePopulate(document));
-    return proxies.length;
-  } catch (err) {
-    const message = err instanceof PopulateError ? err.apiError.message : (err as Error).message;
-    throw new UserError(`config ${file}: ${message.replace(/^bad request body: /, '')}`);
-  }
-}
-
 async function run(flags: ServerFlags): Promise<void> {
   if (flags.version === true) {
     process.stdout.write(`faultline version ${FAULTLINE_VERSION} (Toxiproxy API ${TOXIPROXY_API_VERSION})\n`);
@@ -77,21 +55,21 @@ async function run(flags: ServerFlags): Promise<void> {
   }
   const logger = pino({ level, base: { version: FAULTLINE_VERSION } }, pino.destination(2));
 
+  if (flags.watch === true && flags.config === undefined) throw new UserError('--watch needs --config FILE');
   let server: RunningServer;
   try {
-    server = await startServer({ host: flags.host, port, logger, ...(seed === undefined ? {} : { seed }) });
+    server = await startServer({
+      host: flags.host,
+      port,
+      logger,
+      ...(seed === undefined ? {} : { seed }),
+      ...(flags.config === undefined ? {} : { config: flags.config, watch: flags.watch === true }),
+      ...(flags.metrics ? {} : { metrics: false as const }),
+    });
   } catch (err) {
+    if (err instanceof ConfigError) throw new UserError(err.message);
     const reason = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message;
     throw new UserError(`cannot start the API on ${flags.host}:${port}: ${reason}`);
-  }
-  if (flags.config !== undefined) {
-    try {
-      const count = await loadConfig(server, flags.config);
-      logger.info({ config: flags.config, proxies: count }, 'Populated proxies from file');
-    } catch (err) {
-      await server.close();
-      throw err;
-    }
   }
   logger.info({ url: server.url, seed: server.seed }, 'faultline API listening');
 
@@ -112,15 +90,17 @@ export function registerServer(program: Command): void {
     .description('start the faultline server: the Toxiproxy-compatible API and its proxies')
     .option('--host <host>', 'host the API listens on', '127.0.0.1')
     .option('--port <port>', 'port the API listens on', '8474')
-    .option('--config <file>', "JSON file of proxies to create at start (Toxiproxy's populate format)")
+    .option('--config <file>', "proxies and toxics to create at start: YAML or JSON (by extension), or Toxiproxy's JSON array")
+    .option('--watch', 'apply changes to the config file while running; a broken edit is reported and ignored')
+    .option('--no-metrics', 'serve no /metrics endpoint')
     .option('--seed <n>', 'seed for toxicity rolls and jitter, to make faults reproducible')
-    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent', process.env.LOG_LEVEL ?? 'info')
-    .option('--proxy-metrics', 'accepted for toxiproxy-server compatibility')
-    .option('--runtime-metrics', 'accepted for toxiproxy-server compatibility')
+    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default: LOG_LEVEL, else info)', process.env.LOG_LEVEL || 'info')
+    .option('--proxy-metrics', 'accepted for toxiproxy-server compatibility (proxy metrics are always on)')
+    .option('--runtime-metrics', 'accepted for toxiproxy-server compatibility (runtime metrics are always on)')
     .option('--version', 'print the version and exit')
     .addHelpText(
       'after',
-      '\nToxiproxy spellings work too: faultline -host=0.0.0.0 -port 8474 -config proxies.json\n\nExamples:\n  faultline server\n  faultline server --port 8475 --config proxies.json --seed 42',
+      '\nToxiproxy spellings work too: faultline -host=0.0.0.0 -port 8474 -config proxies.json\n\nExamples:\n  faultline server\n  faultline server --port 8475 --config proxies.yaml --watch --seed 42',
     )
     .action((flags: ServerFlags) => run(flags));
 }

@@ -1,0 +1,67 @@
+import type { ConnectionBytes, FaultlineEvent, FaultlineEventInput } from '../api/events.js';
+import type { Connection } from '../proxy/connection.js';
+import type { Logger } from '../proxy/logger.js';
+import type { ProxyObserver } from '../proxy/observer.js';
+import type { Proxy } from '../proxy/proxy.js';
+import type { ToxicEntry } from '../proxy/toxic-entry.js';
+
+type Listener = (event: FaultlineEvent) => void;
+
+export function connectionBytes(connection: Connection): ConnectionBytes {
+  return { upstream: connection.bytes('upstream'), downstream: connection.bytes('downstream') };
+}
+
+/**
+ * Everything that happens, for the event stream and the logs. With nobody listening and debug
+ * logging off, a data-plane event costs a function call and a branch.
+ */
+export class EventBus implements ProxyObserver {
+  private readonly listeners = new Set<Listener>();
+
+  constructor(private readonly logger: Logger) {}
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(input: FaultlineEventInput): void {
+    if (this.listeners.size === 0) return;
+    const event = { at: new Date().toISOString(), ...input } as FaultlineEvent;
+    for (const listener of this.listeners) listener(event);
+  }
+
+  connectionOpened(proxy: Proxy, connection: Connection): void {
+    this.logger.debug({ proxy: proxy.name, connection: connection.id, client: connection.clientAddress }, 'Accepted client');
+    this.emit({ type: 'connection-opened', proxy: proxy.name, connection: connection.id, client: connection.clientAddress });
+  }
+
+  connectionClosed(proxy: Proxy, connection: Connection): void {
+    const bytes = connectionBytes(connection);
+    this.logger.debug({ proxy: proxy.name, connection: connection.id, client: connection.clientAddress, bytes }, 'Connection closed');
+    this.emit({
+      type: 'connection-closed',
+      proxy: proxy.name,
+      connection: connection.id,
+      client: connection.clientAddress,
+      bytes,
+      duration_ms: Date.now() - connection.openedAt,
+    });
+  }
+
+  upstreamFailed(proxy: Proxy, connection: Connection, error: Error): void {
+    this.emit({ type: 'upstream-failed', proxy: proxy.name, connection: connection.id, upstream: proxy.upstream, error: error.message });
+  }
+
+  toxicRolled(proxy: Proxy, connection: Connection, toxic: ToxicEntry, applied: boolean): void {
+    if (this.listeners.size === 0) return;
+    this.emit({
+      type: applied ? 'toxic-applied' : 'toxic-skipped',
+      proxy: proxy.name,
+      connection: connection.id,
+      toxic: toxic.name,
+      stream: toxic.stream,
+      toxicity: toxic.toxicity,
+    });
+  }
+}

@@ -1,0 +1,97 @@
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { ProxyCollection } from './state.js';
+
+export interface MetricsOptions {
+  /** Toxiproxy's byte counters plus faultline's connection and toxic metrics; default on. */
+  proxy?: boolean;
+  /** Node.js process metrics (CPU, memory, event loop, GC); default on. */
+  runtime?: boolean;
+}
+
+const STREAMS = ['upstream', 'downstream'] as const;
+
+/**
+ * A Prometheus registry whose proxy metrics are computed when scraped, from plain counters the
+ * data plane keeps anyway: live byte counts move as bytes flow, not only when a connection
+ * closes (Toxiproxy's), and the hot path does no metrics work at all.
+ */
+export function createMetrics(state: ProxyCollection, options: MetricsOptions = {}): Registry {
+  const registry = new Registry();
+  if (options.runtime ?? true) collectDefaultMetrics({ register: registry });
+  if (!(options.proxy ?? true)) return registry;
+
+  const byteLabels = ['direction', 'proxy', 'listener', 'upstream'] as const;
+  new Counter({
+    name: 'toxiproxy_proxy_received_bytes_total',
+    help: 'Bytes read from the source of each direction of a proxy (upstream: from clients; downstream: from the upstream server)',
+    labelNames: byteLabels,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of state.list()) {
+        for (const direction of STREAMS) {
+          this.inc({ direction, proxy: p.name, listener: p.listen, upstream: p.upstream }, p.byteTotals(direction).received);
+        }
+      }
+    },
+  });
+  new Counter({
+    name: 'toxiproxy_proxy_sent_bytes_total',
+    help: 'Bytes written to the destination of each direction of a proxy, after toxics',
+    labelNames: byteLabels,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of state.list()) {
+        for (const direction of STREAMS) {
+          this.inc({ direction, proxy: p.name, listener: p.listen, upstream: p.upstream }, p.byteTotals(direction).sent);
+        }
+      }
+    },
+  });
+  new Gauge({
+    name: 'faultline_proxy_connections_active',
+    help: 'Client connections open through a proxy now',
+    labelNames: ['proxy'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of state.list()) this.set({ proxy: p.name }, p.connections.size);
+    },
+  });
+  new Counter({
+    name: 'faultline_proxy_connections_total',
+    help: 'Client connections accepted by a proxy',
+    labelNames: ['proxy'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of state.list()) this.inc({ proxy: p.name }, p.connectionsTotal);
+    },
+  });
+  new Counter({
+    name: 'faultline_proxy_upstream_failures_total',
+    help: 'Connections to the upstream that could not be opened',
+    labelNames: ['proxy', 'upstream'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of state.list()) this.inc({ proxy: p.name, upstream: p.upstream }, p.upstreamFailures);
+    },
+  });
+  new Counter({
+    name: 'faultline_toxic_activations_total',
+    help: 'Connections a toxic has acted on (its toxicity roll applied it)',
+    labelNames: ['proxy', 'toxic', 'type', 'stream'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of state.list()) {
+        for (const t of [...p.toxics.upstream, ...p.toxics.downstream]) {
+          this.inc({ proxy: p.name, toxic: t.name, type: t.type, stream: t.stream }, t.activations);
+        }
+      }
+    },
+  });
+  return registry;
+}
