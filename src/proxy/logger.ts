@@ -4,6 +4,8 @@ export interface Logger {
   info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
+  /** pino's; lets callers skip building fields for a level that is off. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 const ignore = (): void => {};

@@ -17,8 +17,16 @@ export function connectionBytes(connection: Connection): ConnectionBytes {
  */
 export class EventBus implements ProxyObserver {
   private readonly listeners = new Set<Listener>();
+  private readonly debug: boolean;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(private readonly logger: Logger) {
+    this.debug = logger.isLevelEnabled?.('debug') ?? false;
+  }
+
+  /** Whether anyone would see a connection-level event; if not, nothing is built for it. */
+  private get watched(): boolean {
+    return this.debug || this.listeners.size > 0;
+  }
 
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
@@ -32,11 +40,13 @@ export class EventBus implements ProxyObserver {
   }
 
   connectionOpened(proxy: Proxy, connection: Connection): void {
+    if (!this.watched) return;
     this.logger.debug({ proxy: proxy.name, connection: connection.id, client: connection.clientAddress }, 'Accepted client');
     this.emit({ type: 'connection-opened', proxy: proxy.name, connection: connection.id, client: connection.clientAddress });
   }
 
   connectionClosed(proxy: Proxy, connection: Connection): void {
+    if (!this.watched) return;
     const bytes = connectionBytes(connection);
     this.logger.debug({ proxy: proxy.name, connection: connection.id, client: connection.clientAddress, bytes }, 'Connection closed');
     this.emit({
