@@ -1,24 +1,68 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../api/version.js';
+import { FaultlineError } from '../client/errors.js';
+import { registerCreate } from './commands/create.js';
+import { registerDelete } from './commands/delete.js';
+import { registerInspect } from './commands/inspect.js';
+import { registerList } from './commands/list.js';
+import { registerPopulate } from './commands/populate.js';
+import { registerReset } from './commands/reset.js';
 import { registerServer } from './commands/server.js';
-import { normaliseArgs } from './toxiproxy-args.js';
+import { registerToggle } from './commands/toggle.js';
+import { registerToxic } from './commands/toxic.js';
+import { hostOption, jsonOption } from './remote.js';
+import { misusedHostShorthand, normaliseArgs } from './toxiproxy-args.js';
 import { UserError } from './user-error.js';
+
+/** Every command, in the order help lists them. */
+const COMMANDS: readonly ((program: Command) => void)[] = [
+  registerServer,
+  registerList,
+  registerInspect,
+  registerCreate,
+  registerToggle,
+  registerDelete,
+  registerToxic,
+  registerReset,
+  registerPopulate,
+];
 
 const program = new Command('faultline')
   .description('fault-injection proxy and resilience-testing kit, compatible with Toxiproxy')
   .version(`faultline version ${FAULTLINE_VERSION} (Toxiproxy API ${TOXIPROXY_API_VERSION})`)
-  .exitOverride();
+  .addOption(hostOption())
+  .addOption(jsonOption())
+  .enablePositionalOptions()
+  .exitOverride()
+  .addHelpText(
+    'after',
+    `
+-h is --help, as in most tools; toxiproxy-cli's -h URL is --host URL here.
 
-registerServer(program);
+Examples:
+  faultline server
+  faultline create redis -l 127.0.0.1:26379 -u 127.0.0.1:6379
+  faultline toxic add redis -t latency -a latency=500
+  faultline --host http://toxiproxy:8474 list`,
+  );
+for (const register of COMMANDS) register(program);
+
+const commandNames = new Set(program.commands.flatMap((c) => [c.name(), ...c.aliases()]));
+
+/** The server's words (`proxy not found`) or the client's (`cannot reach server at …`), on one line. */
+function fail(message: string): never {
+  process.stderr.write(`faultline: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  process.exit(1);
+}
 
 try {
-  await program.parseAsync(normaliseArgs(process.argv.slice(2)), { from: 'user' });
+  const args = process.argv.slice(2);
+  const mistake = misusedHostShorthand(args);
+  if (mistake !== undefined) throw new UserError(mistake);
+  await program.parseAsync(normaliseArgs(args, commandNames), { from: 'user' });
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode);
-  if (err instanceof UserError) {
-    process.stderr.write(`faultline: ${err.message}\n`);
-    process.exit(1);
-  }
+  if (err instanceof UserError || err instanceof FaultlineError) fail(err.message);
   throw err;
 }

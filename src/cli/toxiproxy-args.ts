@@ -19,15 +19,45 @@ function rewrite(arg: string): string | null {
 }
 
 /**
- * Rewrites Toxiproxy-style server arguments. Without a subcommand, arguments that start with a
- * flag mean `server`, so `faultline -host=0.0.0.0` runs like `toxiproxy-server -host=0.0.0.0`.
+ * Where the first argument that is not a flag or a flag's value is, if it names a command: then
+ * the flags before it are global options (`faultline --host URL list`), not the server's.
  */
-export function normaliseArgs(args: readonly string[]): string[] {
+function commandIndex(args: readonly string[], commands: ReadonlySet<string>): number {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const flag = /^--?([a-z-]+)$/.exec(arg);
+    if (flag !== null && VALUE_FLAGS.has(flag[1] ?? '')) i++;
+    else if (!arg.startsWith('-')) return commands.has(arg) ? i : -1;
+  }
+  return -1;
+}
+
+/**
+ * Rewrites Toxiproxy-style arguments. Without a subcommand, arguments that start with a flag
+ * mean `server`, so `faultline -host=0.0.0.0` runs like `toxiproxy-server -host=0.0.0.0`.
+ * `commands` are the names (and aliases) of the other commands: flags before one of them are
+ * global, and toxiproxy-cli's Go-style `-host URL` there means `--host URL`.
+ */
+export function normaliseArgs(args: readonly string[], commands: ReadonlySet<string> = new Set()): string[] {
   const first = args[0];
   if (first === undefined) return [];
-  const isServer = first === 'server';
-  const isBareFlags = first.startsWith('-') && !['--help', '-h', '--version', '-V'].includes(first);
-  if (!isServer && !isBareFlags) return [...args];
-  const rest = (isServer ? args.slice(1) : args).map(rewrite).filter((a): a is string => a !== null);
-  return ['server', ...rest];
+  if (first === 'server') return ['server', ...args.slice(1).map(rewrite).filter((a): a is string => a !== null)];
+  if (!first.startsWith('-') || ['--help', '-h', '--version', '-V'].includes(first)) return [...args];
+  const at = commandIndex(args, commands);
+  if (at < 0) return ['server', ...args.map(rewrite).filter((a): a is string => a !== null)];
+  const globals = args.slice(0, at).map((a) => a.replace(/^-host(?==|$)/, '--host'));
+  return [...globals, ...args.slice(at)];
+}
+
+const ADDRESS = /^(https?:\/\/|localhost(:\d+)?$|[\w.-]+:\d+$|\[[\da-f:.]+\](:\d+)?$)/i;
+
+/**
+ * toxiproxy-cli's `-h URL` sets the server address; here `-h` is help, as in most tools. Rather
+ * than print help and exit 0 in a script that meant a host, say what to write instead.
+ */
+export function misusedHostShorthand(args: readonly string[]): string | undefined {
+  const at = args.indexOf('-h');
+  const next = args[at + 1];
+  if (at < 0 || next === undefined || !ADDRESS.test(next)) return undefined;
+  return `-h means --help in faultline; to name the server, write --host ${next}`;
 }

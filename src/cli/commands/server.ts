@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { pino, type Level } from 'pino';
+import type { Level } from 'pino';
 import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../../api/index.js';
 import { parseSeed } from '../../proxy/random.js';
-import { ConfigError, startServer, type RunningServer } from '../../server/index.js';
+import type { RunningServer } from '../../server/index.js';
 import { UserError } from '../user-error.js';
 
 interface ServerFlags {
@@ -53,6 +53,8 @@ async function run(flags: ServerFlags): Promise<void> {
   } catch (err) {
     throw new UserError((err as Error).message);
   }
+  // Loaded here, not at the top: every other command would otherwise pay for the server.
+  const [{ pino }, { ConfigError, startServer }] = await Promise.all([import('pino'), import('../../server/index.js')]);
   const logger = pino({ level, base: { version: FAULTLINE_VERSION } }, pino.destination(2));
 
   if (flags.watch === true && flags.config === undefined) throw new UserError('--watch needs --config FILE');

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import type { Toxic } from '../../api/toxic.js';
+import { formatFields, formatTable, formatTsv, isTerminal, print, printJson } from '../output.js';
+import { hostOption, jsonOption, remote } from '../remote.js';
+import { explain } from '../toxic-flags.js';
+
+/** toxiproxy-cli's non-TTY line, which scripts already parse: attributes sorted by name. */
+function toxicLine(t: Toxic): string[] {
+  const attributes = Object.entries(t.attributes as Record<string, number>)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`);
+  return [t.name, `type=${t.type}`, `stream=${t.stream}`, `toxicity=${t.toxicity.toFixed(2)}`, 'attributes=[', ...attributes, ']'];
+}
+
+async function inspect(name: string, command: Command): Promise<void> {
+  const { client, json } = remote(command);
+  const proxy = await client.proxy(name);
+  if (json) return printJson(proxy);
+  if (!isTerminal()) {
+    if (proxy.toxics.length > 0) print(formatTsv(proxy.toxics.map(toxicLine)));
+    return;
+  }
+  print(
+    formatFields([
+      ['Name', proxy.name],
+      ['Listen', proxy.listen],
+      ['Upstream', proxy.upstream],
+      ['State', proxy.enabled ? 'enabled' : 'disabled'],
+    ]),
+  );
+  print();
+  if (proxy.toxics.length === 0) return print(`No toxics. Add one with: faultline toxic add ${name} -t TYPE -a key=value`);
+  const rows = proxy.toxics.map((t) => [t.name, t.type, t.stream, String(t.toxicity), explain(t.type, t.attributes as Record<string, number>)]);
+  print(formatTable(['TOXIC', 'TYPE', 'STREAM', 'TOXICITY', 'EFFECT'], rows));
+}
+
+export function registerInspect(program: Command): void {
+  program.command('inspect')
+    .aliases(['i', 'ins'])
+    .argument('<proxy>', 'proxy name')
+    .addOption(hostOption())
+    .addOption(jsonOption())
+    .description('show a proxy and its toxics, each with a line saying what it does')
+    .addHelpText(
+      'after',
+      `
+Piped, each toxic is one tab-separated line, as toxiproxy-cli prints it:
+  name  type=…  stream=…  toxicity=0.50  attributes=[  key=value…  ]
+
+Examples:
+  faultline inspect redis
+  faultline i redis --json`,
+    )
+    .action((name: string, _flags: unknown, command: Command) => inspect(name, command));
+}

@@ -1,0 +1,48 @@
+import { Option, type Command } from 'commander';
+import { FAULTLINE_VERSION } from '../api/version.js';
+import { DEFAULT_URL, Faultline } from '../client/index.js';
+
+const HOST_HELP = 'server URL (default: $FAULTLINE_URL, else $TOXIPROXY_URL, else http://127.0.0.1:8474)';
+const JSON_HELP = "print the server's JSON instead of text";
+
+interface RemoteFlags {
+  host?: string;
+  json?: boolean;
+}
+
+/**
+ * Every management command takes these, and so does the program, so both toxiproxy-cli's
+ * `faultline --host URL list` and `faultline list --host URL` work. The program uses positional
+ * options, which keeps `server --host` (the address to bind) the server's own.
+ */
+export const hostOption = (): Option => new Option('--host <url>', HOST_HELP);
+export const jsonOption = (): Option => new Option('--json', JSON_HELP);
+
+/** The innermost setting wins: the command's own flag, then the program's. */
+function flag<K extends keyof RemoteFlags>(command: Command, key: K): RemoteFlags[K] {
+  for (let c: Command | null = command; c !== null; c = c.parent) {
+    const value = c.opts<RemoteFlags>()[key];
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+function fromEnvironment(): string | undefined {
+  // An empty variable (FAULTLINE_URL= in a CI file) means "not set", not "no host".
+  return process.env.FAULTLINE_URL || process.env.TOXIPROXY_URL || undefined;
+}
+
+export function serverUrl(command: Command): string {
+  return flag(command, 'host') ?? fromEnvironment() ?? DEFAULT_URL;
+}
+
+export interface Remote {
+  client: Faultline;
+  /** `--json` was given: print the server's JSON and nothing else. */
+  json: boolean;
+}
+
+export function remote(command: Command): Remote {
+  const client = new Faultline(serverUrl(command), { userAgent: `faultline-cli/${FAULTLINE_VERSION}` });
+  return { client, json: flag(command, 'json') === true };
+}
