@@ -75,11 +75,17 @@ export class Faultline {
    * also works against Toxiproxy, whose populate ignores them.
    */
   async populate(config: readonly ProxyConfig[] | { proxies: readonly ProxyConfig[] }): Promise<ProxyHandle[]> {
-    const entries = 'proxies' in config ? config.proxies : config;
-    const specs = entries.map(({ toxics: _toxics, ...spec }) => spec);
+    const entries = Array.isArray(config) ? config : (config as { proxies?: unknown } | null)?.proxies;
+    if (!Array.isArray(entries)) throw new TypeError('populate takes an array of proxies, or an object with a "proxies" array');
+    entries.forEach((entry: unknown, i) => {
+      if (entry === null || typeof entry !== 'object') throw new TypeError(`populate: proxy ${i + 1} is not an object`);
+      const toxics = (entry as { toxics?: unknown }).toxics;
+      if (toxics !== undefined && !Array.isArray(toxics)) throw new TypeError(`populate: the toxics of proxy ${i + 1} are not a list`);
+    });
+    const specs = (entries as ProxyConfig[]).map(({ toxics: _toxics, ...spec }) => spec);
     const body = await this.transport.request<{ proxies: ProxyJson[] | null }>('POST', paths.populate(), specs);
     const handles = (body.proxies ?? []).map((json) => new ProxyHandle(this.transport, json));
-    for (const entry of entries) {
+    for (const entry of entries as ProxyConfig[]) {
       const handle = handles.find((h) => h.name === entry.name);
       if (handle === undefined) continue;
       for (const toxic of entry.toxics ?? []) {

@@ -60,3 +60,17 @@ test('an unreachable server is a FaultlineError with status 0 and a clear messag
   assert.match(err.message, new RegExp(`^cannot reach server at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
   assert.equal(await client.isReachable(), false);
 });
+
+test('populate refuses a document that is not a list of proxies, saying what was wrong', async () => {
+  const server = await startServer({ port: 0 });
+  try {
+    const populate = (doc: unknown) => server.client.populate(doc as never);
+    await assert.rejects(populate(null), /populate takes an array of proxies, or an object with a "proxies" array/);
+    await assert.rejects(populate({ foo: 1 }), /populate takes an array of proxies/);
+    await assert.rejects(populate([5]), /populate: proxy 1 is not an object/);
+    await assert.rejects(populate([{ name: 'a', upstream: 'h:1', toxics: 'no' }]), /populate: the toxics of proxy 1 are not a list/);
+    assert.deepEqual(await server.client.proxies(), {}, 'nothing was sent');
+  } finally {
+    await server.close();
+  }
+});
