@@ -1,5 +1,5 @@
 import type { AnyToxicAttributes } from '../api/toxic-types.js';
-import { Deadline } from './deadline.js';
+import { Deadline, EARLY_MS } from './deadline.js';
 import { Queue } from './queue.js';
 import type { Stage, StageContext, ToxicImpl } from './types.js';
 
@@ -48,7 +48,7 @@ class LatencyStage implements Stage {
   private release(): void {
     const now = this.ctx.now();
     let due = this.dues.peek();
-    while (due !== undefined && due <= now) {
+    while (due !== undefined && due <= now + EARLY_MS) {
       const chunk = this.chunks.shift() as Buffer;
       this.dues.shift();
       this.held -= chunk.length;
