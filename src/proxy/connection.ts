@@ -1,9 +1,10 @@
-import { connect, type Socket } from 'node:net';
+import { connect, Socket } from 'node:net';
 import type { Stream } from '../api/toxic.js';
 import { Link } from './link.js';
 import type { Proxy } from './proxy.js';
 import { hash32 } from './random.js';
-import { kConnection } from './symbols.js';
+import { ReadBuffer } from './read-buffer.js';
+import { kConnection, kReadBuffer, kSourceOf } from './symbols.js';
 
 /** How long a closing connection may take to hand its last bytes to the kernel. */
 const CLOSE_GRACE_MS = 5_000;
@@ -18,6 +19,29 @@ function onSocketClose(this: Socket): void {
 
 function onUpstreamConnect(this: Socket): void {
   this[kConnection]?.upstreamConnected();
+}
+
+/** Node's `onread` callback: the bytes read are `buffer[0, nread)`. */
+function onSocketRead(this: Socket, nread: number, buffer: Buffer): boolean {
+  (this[kReadBuffer] as ReadBuffer).lastRead = nread;
+  (this[kSourceOf] as Link).receive(buffer.subarray(0, nread));
+  return true;
+}
+
+/**
+ * Node gives `onread` only to sockets it creates from options, not to the ones a server
+ * accepts. So the accepted socket's handle moves into a socket made with `onread`, and the
+ * empty shell is destroyed, which only releases the server's count of it. If a future Node
+ * lays its sockets out differently, the accepted socket is used as it is.
+ */
+function adopt(accepted: Socket, onread: { buffer: () => Buffer; callback: typeof onSocketRead }): Socket {
+  const shell = accepted as unknown as { _handle?: unknown };
+  const handle = shell._handle;
+  if (handle === null || typeof handle !== 'object') return accepted;
+  shell._handle = null;
+  accepted.destroy();
+  const options = { handle, allowHalfOpen: true, readable: true, writable: true, pauseOnCreate: true, onread };
+  return new Socket(options as ConstructorParameters<typeof Socket>[0]);
 }
 
 function destroySocket(this: Socket): void {
@@ -45,14 +69,24 @@ export class Connection {
   upstream: Socket | null = null;
   upLink: Link | null = null;
   downLink: Link | null = null;
+  readonly client: Socket;
+  private readonly clientBuffer = new ReadBuffer();
+  private readonly upstreamBuffer = new ReadBuffer();
+  // Bound once per connection: Node asks for the next read's buffer after every read, and a
+  // buffer is read into again only when its link holds no reference to the last chunk.
+  private readonly nextClientBuffer = (): Buffer => this.clientBuffer.next(this.upLink?.holdsNothing ?? false);
+  private readonly nextUpstreamBuffer = (): Buffer => this.upstreamBuffer.next(this.downLink?.holdsNothing ?? false);
   private openSockets = 1;
   private finished = false;
 
   constructor(
     readonly proxy: Proxy,
     readonly id: number,
-    readonly client: Socket,
+    accepted: Socket,
   ) {
+    const client = adopt(accepted, { buffer: this.nextClientBuffer, callback: onSocketRead });
+    if (client !== accepted) client[kReadBuffer] = this.clientBuffer;
+    this.client = client;
     this.clientAddress = `${client.remoteAddress ?? '?'}:${client.remotePort ?? 0}`;
     client[kConnection] = this;
     client.on('error', onSocketError);
@@ -65,7 +99,14 @@ export class Connection {
   }
 
   dial(host: string, port: number): void {
-    const upstream = connect({ host, port, allowHalfOpen: true, noDelay: true });
+    const upstream = connect({
+      host,
+      port,
+      allowHalfOpen: true,
+      noDelay: true,
+      onread: { buffer: this.nextUpstreamBuffer, callback: onSocketRead },
+    });
+    upstream[kReadBuffer] = this.upstreamBuffer;
     this.upstream = upstream;
     this.openSockets++;
     upstream[kConnection] = this;

@@ -64,6 +64,9 @@ class Slot implements StageContext {
   }
 
   hold(bytes: number): void {
+    // A stopped stage's late report must not pause a source it no longer feeds.
+    if (this.stage === null && bytes !== 0) return;
+    this.link.heldBytes += bytes - this.held;
     this.held = bytes;
     const over = bytes > this.entry.impl.highWaterMark;
     if (over !== this.over) {
@@ -121,6 +124,8 @@ export class Link {
   bytesOut = 0;
   sinkBlocked = false;
   stagesOverLimit = 0;
+  /** Bytes all stages hold together, as they report them. */
+  heldBytes = 0;
   private paused = false;
   private sinkEnded = false;
   /** Set when a stage closes the connection: the end reaching the sink closes both sockets. */
@@ -169,6 +174,15 @@ export class Link {
       if (slot.stage !== null) next = slot;
     }
     this.head = next;
+  }
+
+  /**
+   * Whether nothing refers to the last chunk read any more: no stage holds data (stages that
+   * keep a chunk report it with hold()) and the sink handed every write to the kernel (a queued
+   * or partial write keeps a reference).
+   */
+  get holdsNothing(): boolean {
+    return this.heldBytes === 0 && this.sink.writableLength === 0;
   }
 
   receive(chunk: Buffer): void {
