@@ -127,14 +127,6 @@ export class Connection {
     return stream === 'upstream' ? this.upLink : this.downLink;
   }
 
-  get bytesUp(): number {
-    return this.upLink?.bytesOut ?? 0;
-  }
-
-  get bytesDown(): number {
-    return this.downLink?.bytesOut ?? 0;
-  }
-
   /** The byte counts of one direction, as Toxiproxy's metrics name them. */
   bytes(stream: Stream): { received: number; sent: number } {
     const link = this.link(stream);

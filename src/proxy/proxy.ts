@@ -158,7 +158,6 @@ export class Proxy {
       connection.destroy();
       return;
     }
-    this.logger.debug({ name: this.name, client: connection.clientAddress, upstream: this.upstream }, 'Accepted client');
     connection.dial(this.upstreamAddress.host, this.upstreamAddress.port);
   }
 
@@ -184,10 +183,6 @@ export class Proxy {
       this.closedBytes[stream].sent += bytes.sent;
     }
     this.observer.connectionClosed(this, connection);
-    this.logger.debug(
-      { name: this.name, client: connection.clientAddress, bytesUp: connection.bytesUp, bytesDown: connection.bytesDown },
-      'Connection closed',
-    );
   }
 
   findToxic(name: string): ToxicEntry | undefined {

@@ -98,7 +98,15 @@ export class ConfigSync {
       clearTimeout(this.timer);
       // Editors write in several steps; wait for them to settle.
       this.timer = setTimeout(() => {
-        this.running = this.running.then(async () => onReload?.(await this.reload()));
+        this.running = this.running.then(async () => {
+          const summary = await this.reload();
+          try {
+            onReload?.(summary);
+          } catch (err) {
+            // An embedder's callback must not stop later reloads or the server's close().
+            this.logger.error({ file: this.file, err }, 'Config reload callback failed');
+          }
+        });
       }, 100);
     });
     this.watcher.on('error', (err) => this.logger.error({ file: this.file, err }, 'Config watch failed'));
@@ -116,14 +124,16 @@ export class ConfigSync {
     for (const [name, want] of desired) {
       const had = this.applied.get(name);
       try {
-        if (had === undefined) {
+        // A declared proxy deleted through the API is created again, toxics and all.
+        const fresh = had === undefined || !this.state.has(name);
+        if (fresh) {
           await this.state.create({ name, listen: want.listen, upstream: want.upstream, enabled: want.enabled });
           summary.created.push(name);
         } else if (had.listen !== want.listen || had.upstream !== want.upstream || had.enabled !== want.enabled) {
           await this.state.update(name, { listen: want.listen, upstream: want.upstream, enabled: want.enabled });
           summary.updated.push(name);
         }
-        if (await this.syncToxics(name, had?.toxics ?? new Map(), want.toxics)) {
+        if (await this.syncToxics(name, fresh ? new Map() : had.toxics, want.toxics)) {
           if (had !== undefined && !summary.updated.includes(name)) summary.updated.push(name);
         }
         this.applied.set(name, want);

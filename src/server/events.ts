@@ -36,7 +36,14 @@ export class EventBus implements ProxyObserver {
   emit(input: FaultlineEventInput): void {
     if (this.listeners.size === 0) return;
     const event = { at: new Date().toISOString(), ...input } as FaultlineEvent;
-    for (const listener of this.listeners) listener(event);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        // Events are emitted from inside the data plane; a subscriber's bug must not reach it.
+        this.logger.error({ err, event: event.type }, 'Event listener failed');
+      }
+    }
   }
 
   connectionOpened(proxy: Proxy, connection: Connection): void {

@@ -39,12 +39,10 @@ const param = (ctx: HandlerContext, name: string): string => ctx.params[name] as
 
 export const handlers: Record<RouteName, Handler> = {
   ProxyIndex: ({ state }) => {
-    const all: Record<string, unknown> = {};
-    // Toxiproxy marshals a Go map, whose keys come out sorted.
-    for (const proxy of state.list().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-      all[proxy.name] = proxy.toJSON();
-    }
-    return { status: 200, json: all };
+    // Toxiproxy marshals a Go map, whose keys come out sorted. fromEntries defines own keys,
+    // so a proxy named "__proto__" is listed like any other.
+    const sorted = state.list().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return { status: 200, json: Object.fromEntries(sorted.map((p) => [p.name, p.toJSON()])) };
   },
   ProxyCreate: async (ctx) => {
     const proxy = await ctx.state.create(decodeProxyCreate(ctx.body()));

@@ -40,7 +40,16 @@ function asListenError(err: unknown): ApiError {
 /** Every proxy by name, and the operations of the control API with Toxiproxy's semantics. */
 export class ProxyCollection {
   private readonly proxies = new Map<string, Proxy>();
-  private readonly lock = new Mutex();
+  private readonly mutex = new Mutex();
+  private closed = false;
+  /** Runs a change under the lock; after close() no change may bind ports again. */
+  private readonly lock = {
+    run: <T>(task: () => Promise<T> | T): Promise<T> =>
+      this.mutex.run(() => {
+        if (this.closed) throw new ApiError(503, 'INTERNAL', 'server is shutting down');
+        return task();
+      }),
+  };
 
   readonly events: EventBus;
 
@@ -54,6 +63,10 @@ export class ProxyCollection {
   private proxyChanged(type: 'proxy-created' | 'proxy-updated', proxy: Proxy): void {
     this.logger.info({ name: proxy.name, listen: proxy.listen, upstream: proxy.upstream, enabled: proxy.enabled }, type === 'proxy-created' ? 'Created proxy' : 'Updated proxy');
     this.events.emit({ type, proxy: proxy.name, state: proxy.toJSON() });
+  }
+
+  has(name: string): boolean {
+    return this.proxies.has(name);
   }
 
   list(): Proxy[] {
@@ -243,7 +256,8 @@ export class ProxyCollection {
 
   /** Stops every proxy; used on shutdown. */
   close(): Promise<void> {
-    return this.lock.run(async () => {
+    return this.mutex.run(async () => {
+      this.closed = true;
       await Promise.all([...this.proxies.values()].map((p) => p.stop()));
     });
   }

@@ -53,9 +53,14 @@ export class FaultlineFixture {
     return this.current;
   }
 
-  /** Removes every toxic and re-enables every proxy, so each test starts clean. */
+  /**
+   * Removes every toxic and re-enables every proxy, so each test starts clean, then puts back
+   * the toxics the fixture declared.
+   */
   async reset(): Promise<void> {
     await this.client.reset();
+    const declared = this.options.proxies;
+    if (declared !== undefined && declared.some((p) => (p.toxics ?? []).length > 0)) await this.client.populate(declared);
   }
 
   async teardown(): Promise<void> {

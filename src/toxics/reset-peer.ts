@@ -34,10 +34,21 @@ class ResetPeerStage implements Stage {
 
   update(attributes: AnyToxicAttributes): void {
     this.timeout = attributes.timeout ?? 0;
+    if (this.deadline.armed) {
+      if (this.timeout <= 0) {
+        this.deadline.cancel();
+        this.ctx.reset();
+      } else this.deadline.restart(this.timeout, this.ctx.now());
+    }
   }
 
+  /**
+   * Before the first data nothing was lost, so the connection simply goes on. After it, data
+   * has been discarded and the stream cannot continue intact: the reset happens now.
+   */
   flush(): void {
     this.deadline.cancel();
+    if (this.triggered) this.ctx.reset();
   }
 
   dispose(): void {

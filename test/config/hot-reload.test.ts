@@ -81,3 +81,35 @@ test('edits are applied as differences while a connection stays open through the
   assert.ok((await roundTrip(socket, 'w')) < 100, 'the latency is gone from the live connection, which is still open');
   socket.destroy();
 });
+
+test('a reload callback that throws does not stop later reloads, and a deleted declared proxy comes back', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'faultline-watch-'));
+  const file = join(dir, 'f.yaml');
+  const proxyC = `  - {name: c, listen: "127.0.0.1:0", upstream: "127.0.0.1:${echo.port}"}\n`;
+  await writeFile(file, config(proxyC));
+  let calls = 0;
+  const seen: (SyncSummary | undefined)[] = [];
+  const watched = await startServer({
+    port: 0,
+    config: file,
+    watch: true,
+    onConfigReload: (summary) => {
+      calls++;
+      seen.push(summary);
+      if (calls === 1) throw new Error('an embedder bug');
+    },
+  });
+  try {
+    await writeFile(file, config(proxyC + `  - {name: d, listen: "127.0.0.1:0", upstream: "127.0.0.1:${echo.port}"}\n`));
+    for (let i = 0; i < 100 && calls < 1; i++) await new Promise((r) => setTimeout(r, 20));
+    await watched.client.proxy('c').then((c) => c.delete());
+    await writeFile(file, config(proxyC.replace('"127.0.0.1:0"', '"127.0.0.1:0" , enabled: true')));
+    for (let i = 0; i < 100 && calls < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(calls, 2, 'the second reload ran although the first callback threw');
+    assert.deepEqual(seen[1]?.deleted, ['d']);
+    assert.deepEqual(seen[1]?.created, ['c'], 'c, deleted through the API, is declared again');
+    assert.equal((await watched.client.proxy('c')).enabled, true);
+  } finally {
+    await watched.close();
+  }
+});

@@ -155,3 +155,23 @@ test('a reset from one peer reaches the other as a reset', async () => {
   assert.equal(await how, 'reset');
   await target.close();
 });
+
+test('once the server is closing, changes are refused instead of binding ports again', async () => {
+  const { startServer } = await import('../../src/server/index.js');
+  const closing = await startServer({ port: 0 });
+  await closing.state.close();
+  await assert.rejects(
+    closing.state.create({ name: 'late', listen: '127.0.0.1:0', upstream: '127.0.0.1:1', enabled: true }),
+    { status: 503, message: 'server is shutting down' },
+  );
+  assert.equal(closing.state.has('late'), false);
+  await closing.close();
+});
+
+test('a proxy named __proto__ is listed like any other', async () => {
+  await createProxy(server, '__proto__', echo.port);
+  const all = await api(server, 'GET', '/proxies');
+  assert.ok(Object.hasOwn(all.json, '__proto__'));
+  assert.match(all.text, /"__proto__":\{"name":"__proto__"/);
+  await api(server, 'DELETE', '/proxies/__proto__');
+});

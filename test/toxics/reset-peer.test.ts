@@ -97,3 +97,36 @@ test('reset_peer added to a live connection resets it after the next data', asyn
   client.write('after');
   assert.equal(await closed, 'reset');
 });
+
+test('removing reset_peer after it fired resets the connection: the stream already lost data', async (t) => {
+  const r = await rig(t);
+  await r.toxic({ name: 'rst', type: 'reset_peer', stream: 'upstream', attributes: { timeout: 5000 } });
+  const client = await r.connect();
+  const closed = waitClosed(client, 3000);
+  client.write('AAAA');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  client.write('BBBB');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await r.remove('rst');
+  assert.equal(await closed, 'reset', 'no connection may go on with a gap in its stream');
+});
+
+test('removing reset_peer before any data leaves the connection intact', async (t) => {
+  const r = await rig(t);
+  await r.toxic({ name: 'rst', type: 'reset_peer', attributes: { timeout: 5000 } });
+  const client = await r.connect();
+  await r.remove('rst');
+  client.write('hello');
+  assert.equal((await readBytes(client, 5)).toString(), 'hello');
+});
+
+test('lowering the timeout of a reset_peer that is waiting takes effect', async (t) => {
+  const r = await rig(t);
+  await r.toxic({ name: 'rst', type: 'reset_peer', attributes: { timeout: 60_000 } });
+  const client = await r.connect();
+  const closed = waitClosed(client, 3000);
+  client.write('x');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await r.update('rst', { attributes: { timeout: 100 } });
+  assert.equal(await closed, 'reset');
+});
