@@ -20,35 +20,28 @@ export function createMetrics(state: ProxyCollection, options: MetricsOptions = 
   if (options.runtime ?? true) collectDefaultMetrics({ register: registry });
   if (!(options.proxy ?? true)) return registry;
 
-  const byteLabels = ['direction', 'proxy', 'listener', 'upstream'] as const;
-  new Counter({
-    name: 'toxiproxy_proxy_received_bytes_total',
-    help: 'Bytes read from the source of each direction of a proxy (upstream: from clients; downstream: from the upstream server)',
-    labelNames: byteLabels,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const p of state.list()) {
-        for (const direction of STREAMS) {
-          this.inc({ direction, proxy: p.name, listener: p.listen, upstream: p.upstream }, p.byteTotals(direction).received);
+  // Toxiproxy's two byte counters, same names and labels; received is what a direction read
+  // from its source, sent what it wrote to its destination after toxics.
+  const bytes = [
+    ['toxiproxy_proxy_received_bytes_total', 'received', 'Bytes read from the source of each direction of a proxy (upstream: from clients; downstream: from the upstream server)'],
+    ['toxiproxy_proxy_sent_bytes_total', 'sent', 'Bytes written to the destination of each direction of a proxy, after toxics'],
+  ] as const;
+  for (const [name, which, help] of bytes) {
+    new Counter({
+      name,
+      help,
+      labelNames: ['direction', 'proxy', 'listener', 'upstream'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const p of state.list()) {
+          for (const direction of STREAMS) {
+            this.inc({ direction, proxy: p.name, listener: p.listen, upstream: p.upstream }, p.byteTotals(direction)[which]);
+          }
         }
-      }
-    },
-  });
-  new Counter({
-    name: 'toxiproxy_proxy_sent_bytes_total',
-    help: 'Bytes written to the destination of each direction of a proxy, after toxics',
-    labelNames: byteLabels,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const p of state.list()) {
-        for (const direction of STREAMS) {
-          this.inc({ direction, proxy: p.name, listener: p.listen, upstream: p.upstream }, p.byteTotals(direction).sent);
-        }
-      }
-    },
-  });
+      },
+    });
+  }
   new Gauge({
     name: 'faultline_proxy_connections_active',
     help: 'Client connections open through a proxy now',

@@ -1,6 +1,6 @@
 import type { AnyToxicAttributes } from '../api/toxic-types.js';
 import { Deadline } from './deadline.js';
-import { Queue } from './queue.js';
+import { handBack, Queue } from './queue.js';
 import type { Stage, StageContext, ToxicImpl } from './types.js';
 
 /** Pieces carry at most this much time's worth of data, so the rate is smooth at any size. */
@@ -76,13 +76,8 @@ class BandwidthStage implements Stage {
 
   flush(): void {
     this.deadline.cancel();
-    const now = this.ctx.now();
-    for (let chunk = this.chunks.shift(); chunk !== undefined; chunk = this.chunks.shift()) {
-      this.ctx.push(chunk, now);
-    }
     this.held = 0;
-    this.ctx.hold(0);
-    if (this.ended) this.ctx.end();
+    handBack(this.chunks, this.ctx, this.ended);
   }
 
   dispose(): void {

@@ -1,6 +1,6 @@
 import type { AnyToxicAttributes } from '../api/toxic-types.js';
 import { Deadline, EARLY_MS } from './deadline.js';
-import { Queue } from './queue.js';
+import { handBack, Queue } from './queue.js';
 import type { Stage, StageContext, ToxicImpl } from './types.js';
 
 /**
@@ -72,14 +72,9 @@ class LatencyStage implements Stage {
 
   flush(): void {
     this.deadline.cancel();
-    const now = this.ctx.now();
-    for (let chunk = this.chunks.shift(); chunk !== undefined; chunk = this.chunks.shift()) {
-      this.ctx.push(chunk, now);
-    }
     this.dues.clear();
     this.held = 0;
-    this.ctx.hold(0);
-    if (this.ended) this.ctx.end();
+    handBack(this.chunks, this.ctx, this.ended);
   }
 
   dispose(): void {

@@ -1,3 +1,5 @@
+import type { StageContext } from './types.js';
+
 /**
  * A FIFO that does not shift arrays: a head index into a plain array, compacted when half used.
  * Stages keep parallel queues (chunks and due times) so nothing is allocated per chunk.
@@ -42,4 +44,15 @@ export class Queue<T> {
     this.items.length = 0;
     this.head = 0;
   }
+}
+
+/**
+ * The flush() of a stage that queues chunks: everything queued goes on now, in order, then the
+ * end if the stage was holding it, and the stage reports that it holds nothing.
+ */
+export function handBack(queue: Queue<Buffer>, ctx: StageContext, ended: boolean): void {
+  const now = ctx.now();
+  for (let chunk = queue.shift(); chunk !== undefined; chunk = queue.shift()) ctx.push(chunk, now);
+  ctx.hold(0);
+  if (ended) ctx.end();
 }

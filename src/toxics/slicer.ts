@@ -1,6 +1,6 @@
 import type { AnyToxicAttributes } from '../api/toxic-types.js';
 import { Deadline } from './deadline.js';
-import { Queue } from './queue.js';
+import { handBack, Queue } from './queue.js';
 import { DEFAULT_HIGH_WATER_MARK, type Stage, type StageContext, type ToxicImpl } from './types.js';
 
 /**
@@ -79,13 +79,8 @@ class SlicerStage implements Stage {
 
   flush(): void {
     this.deadline.cancel();
-    const now = this.ctx.now();
-    for (let slice = this.slices.shift(); slice !== undefined; slice = this.slices.shift()) {
-      this.ctx.push(slice, now);
-    }
     this.held = 0;
-    this.ctx.hold(0);
-    if (this.ended) this.ctx.end();
+    handBack(this.slices, this.ctx, this.ended);
   }
 
   dispose(): void {
