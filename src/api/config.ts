@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { MAX_MS, TOXIC_TYPES, toxicAttributeSchemas, type ToxicType } from './toxic-types.js';
+import { TOXIC_TYPES, toxicAttributeSchemas, type ToxicType } from './toxic-types.js';
 
 /**
  * The config file: proxies in the API's shape, each with the toxics it starts with. Unlike the
  * API, unknown keys are errors here: in a file a misspelling is a mistake, not a newer client.
  */
-const toxicicityRule = 'expected a number from 0 to 1';
+const toxicityRule = 'expected a number from 0 to 1';
 
 function toxicEntry<T extends ToxicType>(type: T) {
   return z
@@ -13,7 +13,7 @@ function toxicEntry<T extends ToxicType>(type: T) {
       type: z.literal(type),
       name: z.string().min(1, { error: 'expected a non-empty string' }).optional().describe('default: <type>_<stream>'),
       stream: z.enum(['upstream', 'downstream'], { error: 'expected "upstream" or "downstream"' }).optional().describe('default: downstream'),
-      toxicity: z.number({ error: toxicicityRule }).min(0, { error: toxicicityRule }).max(1, { error: toxicicityRule }).optional().describe('probability that the toxic applies to a connection; default 1'),
+      toxicity: z.number({ error: toxicityRule }).min(0, { error: toxicityRule }).max(1, { error: toxicityRule }).optional().describe('probability that the toxic applies to a connection; default 1'),
       attributes: toxicAttributeSchemas[type].partial().strict().optional(),
     })
     .strict();
@@ -51,5 +51,3 @@ export type ConfigDocument = z.output<typeof configSchema>;
 export function configJsonSchema(): object {
   return z.toJSONSchema(configSchema, { io: 'input' });
 }
-
-export { MAX_MS };

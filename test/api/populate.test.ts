@@ -3,7 +3,7 @@
  * create-or-replace in order, keep unchanged proxies untouched, report partial success.
  */
 import assert from 'node:assert/strict';
-import type { Server, Socket } from 'node:net';
+import type { Server } from 'node:net';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import type { RunningServer } from '../../src/server/index.js';
 import {
@@ -17,19 +17,15 @@ import {
   tryConnect,
 } from '../helpers/api-extra.js';
 import { addToxic, api, startTestServer, type ApiResponse } from '../helpers/server.js';
-import { connectTo, startUpstream, waitClosed, type TestUpstream } from '../helpers/sockets.js';
+import { socketTracker, startUpstream, waitClosed, type TestUpstream } from '../helpers/sockets.js';
 
 let server: RunningServer;
 let echo: TestUpstream;
 let echo2: TestUpstream;
-const sockets: Socket[] = [];
+const clients = socketTracker();
 const servers: Server[] = [];
 
-async function client(port: number): Promise<Socket> {
-  const socket = await connectTo(port);
-  sockets.push(socket);
-  return socket;
-}
+const client = clients.connect;
 
 before(async () => {
   echo = await startUpstream();
@@ -42,7 +38,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy();
+  clients.destroyAll();
   for (const s of servers.splice(0)) await closeServer(s);
   await server.close();
 });

@@ -3,7 +3,7 @@
  * delete, listen reporting, and what each does to the listener and to live connections.
  */
 import assert from 'node:assert/strict';
-import type { Server, Socket } from 'node:net';
+import type { Server } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { RunningServer } from '../../src/server/index.js';
 import {
@@ -20,20 +20,15 @@ import {
   waitFor,
 } from '../helpers/api-extra.js';
 import { addToxic, api, createProxy, startTestServer } from '../helpers/server.js';
-import { connectTo, startUpstream, waitClosed, type TestUpstream } from '../helpers/sockets.js';
+import { socketTracker, startUpstream, waitClosed, type TestUpstream } from '../helpers/sockets.js';
 
 let server: RunningServer;
 let echo: TestUpstream;
 let echo2: TestUpstream;
-const sockets: Socket[] = [];
+const clients = socketTracker();
 const servers: Server[] = [];
 
-/** A client connection through a proxy, closed after the test. */
-async function client(port: number): Promise<Socket> {
-  const socket = await connectTo(port);
-  sockets.push(socket);
-  return socket;
-}
+const client = clients.connect;
 
 before(async () => {
   server = await startTestServer();
@@ -42,7 +37,7 @@ before(async () => {
 });
 
 afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy();
+  clients.destroyAll();
   for (const s of servers.splice(0)) await closeServer(s);
 });
 

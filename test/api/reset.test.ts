@@ -3,22 +3,17 @@
  * proxies and their addresses kept, unaffected live connections kept.
  */
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:net';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import type { RunningServer } from '../../src/server/index.js';
 import { assertEchoes, assertJson, assertNoContent, portOf, prompt, tryConnect } from '../helpers/api-extra.js';
 import { addToxic, api, createProxy, startTestServer } from '../helpers/server.js';
-import { connectTo, startUpstream, type TestUpstream } from '../helpers/sockets.js';
+import { socketTracker, startUpstream, type TestUpstream } from '../helpers/sockets.js';
 
 let server: RunningServer;
 let echo: TestUpstream;
-const sockets: Socket[] = [];
+const clients = socketTracker();
 
-async function client(port: number): Promise<Socket> {
-  const socket = await connectTo(port);
-  sockets.push(socket);
-  return socket;
-}
+const client = clients.connect;
 
 before(async () => {
   echo = await startUpstream();
@@ -30,7 +25,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy();
+  clients.destroyAll();
   await server.close();
 });
 

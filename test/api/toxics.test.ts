@@ -3,7 +3,6 @@
  * deviations: validated attribute ranges and toxicity, atomic updates, slicer average_size 0.
  */
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { RunningServer } from '../../src/server/index.js';
 import {
@@ -15,18 +14,14 @@ import {
   prompt,
 } from '../helpers/api-extra.js';
 import { addToxic, api, createProxy, startTestServer } from '../helpers/server.js';
-import { connectTo, readBytes, startUpstream, type TestUpstream } from '../helpers/sockets.js';
+import { readBytes, socketTracker, startUpstream, type TestUpstream } from '../helpers/sockets.js';
 
 let server: RunningServer;
 let echo: TestUpstream;
-const sockets: Socket[] = [];
+const clients = socketTracker();
 let counter = 0;
 
-async function client(port: number): Promise<Socket> {
-  const socket = await connectTo(port);
-  sockets.push(socket);
-  return socket;
-}
+const client = clients.connect;
 
 /** A fresh proxy per test, so toxic names never collide between tests. */
 async function freshProxy(): Promise<{ name: string; port: number; path: string }> {
@@ -41,7 +36,7 @@ before(async () => {
 });
 
 afterEach(() => {
-  for (const s of sockets.splice(0)) s.destroy();
+  clients.destroyAll();
 });
 
 after(async () => {

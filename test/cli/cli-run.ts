@@ -1,7 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-export const BIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+import { BIN } from '../helpers/binary.js';
 
 export interface Exit {
   code: number | null;

@@ -1,34 +1,26 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { normaliseArgs } from '../../src/cli/toxiproxy-args.js';
 import type { RunningServer } from '../../src/server/index.js';
 import { api, createProxy, startTestServer } from '../helpers/server.js';
-import { BIN, cli } from './cli-run.js';
+import { serveBinary } from '../helpers/binary.js';
+import { unusedPort } from '../helpers/sockets.js';
+import { cli } from './cli-run.js';
 
 let a: RunningServer;
 let b: RunningServer;
 let deadUrl: string;
 
-/** A port that was just free: nothing listens there. */
-async function closedPort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 before(async () => {
   [a, b] = await Promise.all([startTestServer(), startTestServer()]);
   await createProxy(a, 'on_a', 1);
   await createProxy(b, 'on_b', 1);
-  deadUrl = `http://127.0.0.1:${await closedPort()}`;
+  deadUrl = `http://127.0.0.1:${await unusedPort()}`;
 });
 after(() => Promise.all([a.close(), b.close()]));
 
@@ -131,17 +123,8 @@ test('every command has help with examples, and the program help lists them all'
 });
 
 test("the server command's own --host is still the address it binds", async () => {
-  const child = spawn(process.execPath, [BIN, 'server', '--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const { child, url } = await serveBinary(['server', '--host', '127.0.0.1', '--port', '0']);
   try {
-    let logs = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (c: Buffer) => {
-        logs += c;
-        const m = /"url":"(http:[^"]+)"/.exec(logs);
-        if (m !== null) resolve(m[1] as string);
-      });
-      child.once('close', (code) => reject(new Error(`server exited ${code}: ${logs}`)));
-    });
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
     const created = await cli(['--host', url, 'create', 'via_cli', '-l', '127.0.0.1:0', '-u', '127.0.0.1:1']);
     assert.equal(created.code, 0, created.stderr);

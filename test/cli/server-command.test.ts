@@ -5,11 +5,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import { BIN, serveBinary } from '../helpers/binary.js';
 import { api } from '../helpers/server.js';
 
-const BIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 let dir: string;
 
 before(async () => {
@@ -29,20 +28,6 @@ function run(args: string[]): Promise<Exit> {
   child.stdout.on('data', (c: Buffer) => (stdout += c));
   child.stderr.on('data', (c: Buffer) => (stderr += c));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
-/** Starts the server binary and resolves with its API URL once it logs that it is listening. */
-function serve(args: string[]): Promise<{ child: ChildProcess; url: string; logs: () => string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  return new Promise((resolve, reject) => {
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c;
-      const m = /"url":"(http:[^"]+)"/.exec(stderr);
-      if (m !== null) resolve({ child, url: m[1] as string, logs: () => stderr });
-    });
-    child.on('close', (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
-  });
 }
 
 const running: ChildProcess[] = [];
@@ -117,7 +102,7 @@ test("Toxiproxy's flags and config format start a working server; SIGTERM exits 
       { name: 'pg', listen: '127.0.0.1:0', upstream: '127.0.0.1:5432', enabled: false },
     ]),
   );
-  const server = await serve(['-host=127.0.0.1', '-port', '0', '-config', config, '-seed=7', '-proxy-metrics']);
+  const server = await serveBinary(['-host=127.0.0.1', '-port', '0', '-config', config, '-seed=7', '-proxy-metrics']);
   running.push(server.child);
   const proxies = await api(server, 'GET', '/proxies');
   assert.deepEqual(Object.keys(proxies.json), ['pg', 'redis']);

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { Faultline, FaultlineError } from '../../src/index.js';
 import { startServer } from '../../src/server/index.js';
+import { serveBinary } from '../helpers/binary.js';
+import { unusedPort } from '../helpers/sockets.js';
 import { clientContract } from './contract.js';
 
 clientContract('an in-process server (startServer)', async () => {
@@ -14,17 +13,7 @@ clientContract('an in-process server (startServer)', async () => {
 });
 
 clientContract('the faultline binary in its own process', async () => {
-  const bin = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'server', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let logs = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (c: Buffer) => {
-      logs += c;
-      const m = /"url":"(http:[^"]+)"/.exec(logs);
-      if (m !== null) resolve(m[1] as string);
-    });
-    child.on('close', (code) => reject(new Error(`server exited ${code}: ${logs}`)));
-  });
+  const { child, url } = await serveBinary(['server', '--port', '0']);
   return {
     url,
     stop: async () => {
@@ -48,10 +37,7 @@ test('startServer returns a ready client and can declare proxies up front', asyn
 });
 
 test('an unreachable server is a FaultlineError with status 0 and a clear message', async () => {
-  const closed = createServer().listen(0, '127.0.0.1');
-  await once(closed, 'listening');
-  const port = (closed.address() as AddressInfo).port;
-  await new Promise((resolve) => closed.close(resolve));
+  const port = await unusedPort();
   const client = new Faultline(`127.0.0.1:${port}`);
   assert.equal(client.url, `http://127.0.0.1:${port}`);
   const err = await client.proxies().catch((e: unknown) => e);

@@ -110,3 +110,27 @@ export async function roundTrip(socket: Socket, payload: Buffer | string): Promi
   await readBytes(socket, buf.length);
   return performance.now() - start;
 }
+
+/** A port that was free a moment ago: nothing listens there, so connecting is refused. */
+export async function unusedPort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** Client connections a test suite opens, destroyed together when it is done. */
+export function socketTracker(): { connect: (port: number) => Promise<Socket>; destroyAll: () => void } {
+  const sockets: Socket[] = [];
+  return {
+    connect: async (port) => {
+      const socket = await connectTo(port);
+      sockets.push(socket);
+      return socket;
+    },
+    destroyAll: () => {
+      for (const s of sockets.splice(0)) s.destroy();
+    },
+  };
+}

@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { addToxic, createProxy } from '../helpers/server.js';
-import { connectTo, readBytes, sleep, startUpstream, waitClosed } from '../helpers/sockets.js';
-
-const BIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+import { BIN } from '../helpers/binary.js';
+import { connectTo, readBytes, sleep, startUpstream, unusedPort, waitClosed } from '../helpers/sockets.js';
 
 /** Runs the server binary, drives one proxy through a change and a connection, stops it with SIGINT. */
 async function session(args: string[], env: Record<string, string> = {}) {
   const echo = await startUpstream();
-  const apiPort = await freePort();
+  const apiPort = await unusedPort();
   const child = spawn(process.execPath, [BIN, 'server', '--port', String(apiPort), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LOG_LEVEL: '', ...env },
