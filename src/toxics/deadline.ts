@@ -1,57 +1,80 @@
+import { performance } from 'node:perf_hooks';
+import { FINE_WINDOW_MS, waker, type Wakeable } from './waker.js';
+
 /**
  * setTimeout's ceiling. A longer wait (latency + jitter can reach twice this) is not held by
  * Node: it fires after 1 ms with a warning, and a stage re-arming for the same due time would spin.
  */
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** How early a due item may be released when a timer wakes just before its time. */
-export const EARLY_MS = 0.5;
-
 /**
  * One re-armable timer for a stage: armed for the earliest due time only, never one timer per
- * chunk. The callback is bound once, so re-arming allocates no closure.
+ * chunk. The callbacks are bound once, so re-arming allocates no closure.
+ *
+ * A plain Deadline rounds its wait to the nearest millisecond and is up to ~1.2 ms late at
+ * worst: right for stages that keep their own account of time (bandwidth) or fire once
+ * (timeout, reset_peer, slow_close). A `precise` one sleeps on `setTimeout` until it is within
+ * FINE_WINDOW_MS of its due time and then on the waker, which aims at the due time itself: for
+ * the latency stage, whose whole job is a delay. It costs a message from the waker's thread per
+ * wake-up, so it is not the default (the slicer, with sub-millisecond delays kept on average,
+ * would wake it thousands of times a second).
  */
-export class Deadline {
+export class Deadline implements Wakeable {
   private timer: NodeJS.Timeout | null = null;
-  private dueAt = Infinity;
-  /** What is left of a wait longer than one timer can hold. */
-  private remaining = 0;
-  private readonly fire: () => void;
+  private fine = false;
+  /** The last timer was cut short by setTimeout's ceiling. */
+  private capped = false;
+  dueAt = Infinity;
+  private readonly callback: () => void;
+  private readonly coarseFired: () => void;
 
-  constructor(callback: () => void) {
-    this.fire = () => {
-      if (this.remaining > 0) {
-        this.arm(this.remaining);
-        return;
-      }
+  constructor(
+    callback: () => void,
+    private readonly precise = false,
+  ) {
+    if (precise) waker.prepare();
+    this.callback = callback;
+    this.coarseFired = () => {
       this.timer = null;
-      this.dueAt = Infinity;
-      callback();
+      if (this.capped || this.precise) this.sleep(performance.now());
+      else this.wake();
     };
   }
 
   get armed(): boolean {
-    return this.timer !== null;
+    return this.timer !== null || this.fine;
   }
 
   /** Arms for `dueAt` (performance.now() ms) unless already armed for that time or earlier. */
   at(dueAt: number, now: number): void {
-    if (this.timer !== null) {
+    if (this.armed) {
       if (this.dueAt <= dueAt) return;
-      clearTimeout(this.timer);
+      this.disarm();
     }
     this.dueAt = dueAt;
-    // Timers count whole milliseconds from libuv's loop clock, which lags real time by the
-    // work done since the loop woke: rounding up made every wake-up late by ~0.75 ms at the
-    // median. Rounding to nearest centres the error; a stage that wakes a little early
-    // releases what is due within EARLY_MS, or re-arms for the rest.
-    this.arm(Math.max(0, Math.round(dueAt - now)));
+    this.sleep(now);
   }
 
-  private arm(ms: number): void {
-    const step = Math.min(ms, MAX_TIMER_MS);
-    this.remaining = ms - step;
-    this.timer = setTimeout(this.fire, step);
+  private sleep(now: number): void {
+    const wait = this.dueAt - now;
+    // Timers count whole milliseconds from libuv's loop clock, which lags real time by the
+    // work done since the loop woke: rounding up made every wake-up late by ~0.75 ms at the
+    // median, and rounding to nearest centres the error.
+    const ms = this.precise ? Math.floor(wait - FINE_WINDOW_MS) : Math.max(0, Math.round(wait));
+    if (this.precise && ms <= 0) {
+      this.fine = true;
+      waker.add(this);
+      return;
+    }
+    this.capped = ms > MAX_TIMER_MS;
+    this.timer = setTimeout(this.coarseFired, this.capped ? MAX_TIMER_MS : ms);
+  }
+
+  /** The due time has come. */
+  wake(): void {
+    this.fine = false;
+    this.dueAt = Infinity;
+    this.callback();
   }
 
   /** Arms `ms` from now, replacing any earlier arming (idle timers restart on activity). */
@@ -61,9 +84,14 @@ export class Deadline {
   }
 
   cancel(): void {
+    this.disarm();
+    this.dueAt = Infinity;
+  }
+
+  private disarm(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    this.dueAt = Infinity;
-    this.remaining = 0;
+    if (this.fine) waker.delete(this);
+    this.fine = false;
   }
 }

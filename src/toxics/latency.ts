@@ -1,5 +1,6 @@
 import type { AnyToxicAttributes } from '../api/toxic-types.js';
-import { Deadline, EARLY_MS } from './deadline.js';
+import { Deadline } from './deadline.js';
+import { EARLY_MS } from './waker.js';
 import { handBack, Queue } from './queue.js';
 import type { Stage, StageContext, ToxicImpl } from './types.js';
 
@@ -16,7 +17,7 @@ class LatencyStage implements Stage {
   private held = 0;
   private lastDue = -Infinity;
   private ended = false;
-  private readonly deadline = new Deadline(() => this.release());
+  private readonly deadline = new Deadline(() => this.release(), true);
 
   constructor(attributes: AnyToxicAttributes, private readonly ctx: StageContext) {
     this.latency = attributes.latency ?? 0;
