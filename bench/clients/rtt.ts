@@ -6,10 +6,13 @@ import { percentile } from '../lib/stats.js';
  * Round trips through an echo: `conns` connections, each sending one `size`-byte message and
  * waiting for all of it back, `count` times in all (after `warmup` unrecorded ones per
  * connection). Prints {p50, p99, p999, n} in microseconds. Samples go into one preallocated
- * array so the client itself adds no garbage to the tail it measures.
- * Usage: rtt.js PORT SIZE COUNT [CONNS] [WARMUP]
+ * array so the client itself adds no garbage to the tail it measures. With STAGGER_MS, the
+ * connections start that far apart: through a proxy that delays each message by a fixed time,
+ * they then never have a message in the client at the same moment, so none waits behind another
+ * and what is measured is the delay, not the client's own queue.
+ * Usage: rtt.js PORT SIZE COUNT [CONNS] [WARMUP] [STAGGER_MS]
  */
-const [port, size, count, conns = 1, warmup = 200] = process.argv.slice(2).map(Number) as [number, number, number, number?, number?];
+const [port, size, count, conns = 1, warmup = 200, staggerMs = 0] = process.argv.slice(2).map(Number) as [number, number, number, number?, number?, number?];
 const samples = new Float64Array(count);
 let recorded = 0;
 const message = Buffer.alloc(size, 0x78);
@@ -51,7 +54,11 @@ const guard = setTimeout(() => {
   answer({ error: `round trips did not finish in time (${recorded} of ${count})` });
   process.exit(1);
 }, 120_000);
-await Promise.all(sockets.map(runOne));
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+await Promise.all(sockets.map(async (socket, k) => {
+  if (staggerMs > 0) await delay(k * staggerMs);
+  await runOne(socket);
+}));
 clearTimeout(guard);
 const sorted = samples.subarray(0, recorded).sort();
 answer({ n: recorded, p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9) });

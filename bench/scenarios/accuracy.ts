@@ -9,6 +9,7 @@ import { PROXY_NAME, roundOrder, startEndpoints, stopEndpoints, type Endpoint } 
 
 const LATENCY_MS = 50;
 const RATE_KBPS = 1000;
+const RTT_CONNS = 10;
 
 /** A second proxy on the same server to `upstreamPort`, carrying one toxic. */
 async function toxicProxy(endpoint: Endpoint, name: string, upstreamPort: number, toxic: ToxicSpec): Promise<number> {
@@ -20,10 +21,11 @@ async function toxicProxy(endpoint: Endpoint, name: string, upstreamPort: number
 }
 
 /**
- * Scenario 6. Latency: our rtt client (10 connections in parallel, so a round takes seconds,
- * not minutes) → proxy → Node echo, through the toxic-free proxy and through one with a 50 ms
- * downstream latency toxic on the same server; the error is what the toxic added beyond 50 ms:
- * p50 and p99 of the toxic proxy's round trips minus the plain proxy's median, minus 50 ms.
+ * Scenario 6. Latency: our rtt client → proxy → Node echo, through the toxic-free proxy (one
+ * connection) and through one with a 50 ms downstream latency toxic on the same server (10
+ * connections started 5 ms apart, so a round takes seconds, not minutes, yet no message waits
+ * behind another in the client); the error is what the toxic added beyond 50 ms: p50 and p99
+ * of the toxic proxy's round trips minus the plain proxy's median, minus 50 ms.
  * Bandwidth: our bandwidth client → proxy with a 1000 KB/s upstream toxic → our bulk sink,
  * timed until the sink's receipt comes back. Proxies only: direct has no toxics.
  */
@@ -51,13 +53,16 @@ export const accuracy: Scenario = {
           bandwidth: await toxicProxy(endpoint, `${PROXY_NAME}_bandwidth`, sinkPort, { name: 'bw', type: 'bandwidth', stream: 'upstream', attributes: { rate: RATE_KBPS } }),
         });
       }
-      const rtt = (port: number): Promise<Record<string, number>> =>
-        runHelper('clients/rtt.js', [String(port), '16', String(rttCount), '10', '3'], 120_000);
+      // The toxic's round trips: 10 connections started LATENCY_MS / 10 apart, so no two are in
+      // the client at once. The plain proxy's: one connection, as the staggered ones behave.
+      const slowRtt = (port: number): Promise<Record<string, number>> =>
+        runHelper('clients/rtt.js', [String(port), '16', String(rttCount), String(RTT_CONNS), '3', String(LATENCY_MS / RTT_CONNS)], 120_000);
+      const baseRtt = (port: number): Promise<Record<string, number>> => runHelper('clients/rtt.js', [String(port), '16', '2000', '1', '200'], 120_000);
       for (let round = 0; round < ctx.rounds; round++) {
         for (const endpoint of roundOrder(endpoints, round)) {
           const own = ports.get(endpoint) as { latency: number; bandwidth: number };
-          const base = await rtt(endpoint.port);
-          const slow = await rtt(own.latency);
+          const base = await baseRtt(endpoint.port);
+          const slow = await slowRtt(own.latency);
           // The proxy's own round trip is taken at its median for both: subtracting the plain
           // proxy's p99 would let a stall there cancel (or fake) lateness of the toxic.
           push(p50, endpoint.target, ((slow.p50 as number) - (base.p50 as number)) / 1000 - LATENCY_MS);
