@@ -6,7 +6,7 @@ import { killAllNow, stopAll } from './lib/children.js';
 import type { Context, Scenario, Tools } from './lib/context.js';
 import { parseOptions, UsageError, type Options } from './lib/options.js';
 import { evaluate, table, type RowResult } from './lib/report.js';
-import type { TargetName } from './lib/targets.js';
+import type { RunTarget } from './lib/targets.js';
 import { accuracy } from './scenarios/accuracy.js';
 import { bulk } from './scenarios/bulk.js';
 import { control } from './scenarios/control.js';
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const selected = pick(options);
   const tools = setup(options);
-  const targets: TargetName[] = ['direct', 'faultline', ...(options.toxiproxy === null ? [] : (['toxiproxy'] as const))];
+  const targets: RunTarget[] = ['direct', 'faultline', ...(options.toxiproxy === null ? [] : (['toxiproxy'] as const))];
   if (options.profileDir !== null) mkdirSync(options.profileDir, { recursive: true });
   const startedAt = Date.now();
   // Other work on a shared machine skews everything; the load average before we start hints at it.
@@ -88,7 +88,8 @@ async function main(): Promise<void> {
   const out: string[] = [
     '',
     `faultline bench: ${options.rounds} rounds, median [min…max] over rounds; ratios and differences are taken within each round`,
-    table(results, targets),
+    // The reference C proxy gets a column when a scenario ran it.
+    table(results, results.some((r) => r.summary.reference !== undefined) ? [...targets, 'reference'] : targets),
   ];
   const verdicts = results.filter((r) => r.verdict !== undefined);
   const passed = verdicts.filter((r) => r.verdict === 'PASS').length;

@@ -1,5 +1,5 @@
 import type { Row } from './report.js';
-import type { ProxyServerOptions, TargetName } from './targets.js';
+import type { ProxyServerOptions, RunTarget } from './targets.js';
 
 export interface Tools {
   iperf3: string | null;
@@ -12,7 +12,7 @@ export interface Context {
   rounds: number;
   quick: boolean;
   /** 'direct' first, then the proxies under test. */
-  targets: TargetName[];
+  targets: RunTarget[];
   proxy: ProxyServerOptions;
   tools: Tools;
   /** Fallbacks and oddities, printed under the table and kept in the JSON. */

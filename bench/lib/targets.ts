@@ -5,7 +5,10 @@ import { start, stop } from './children.js';
 import { maxNofile } from './node.js';
 import { freePort } from './ports.js';
 
-export type TargetName = 'direct' | 'faultline' | 'toxiproxy';
+/** 'reference' is bench/reference/epoll-proxy.c, run by the scenarios that measure a hop's cost. */
+export type TargetName = 'direct' | 'faultline' | 'toxiproxy' | 'reference';
+/** The targets a run is asked for; scenarios add the reference themselves. */
+export type RunTarget = Exclude<TargetName, 'reference'>;
 
 const faultlineMain = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -70,7 +73,7 @@ async function startProxyServer(target: 'faultline' | 'toxiproxy', options: Prox
  * The endpoints of one scenario: direct, then one fresh proxy server per proxy target, each
  * with one proxy to `upstreamPort`. Fresh servers per scenario keep CPU and RSS readings clean.
  */
-export async function startEndpoints(targets: readonly TargetName[], upstreamPort: number, options: ProxyServerOptions): Promise<Endpoint[]> {
+export async function startEndpoints(targets: readonly RunTarget[], upstreamPort: number, options: ProxyServerOptions): Promise<Endpoint[]> {
   const endpoints: Endpoint[] = [];
   for (const target of targets) {
     if (target === 'direct') {

@@ -1,10 +1,11 @@
 /*
  * The floor of a hop: the least a user-space TCP proxy can do on this machine. One thread, one
- * epoll set, one read and one write per chunk, no toxics, no API. Scenario 2 runs it beside the
- * real targets, interleaved sample by sample, so its added round trip shows how much of what a
- * proxy adds is the kernel and the scheduler (waking one more process twice per round trip)
- * rather than the proxy's own code. It serves round trips of small messages; it is not a proxy
- * to use (a full socket buffer is retried at once rather than waited for).
+ * epoll set, one read and one write per chunk, no toxics, no API. Scenarios 2 and 3 run it beside
+ * the real targets in the same rounds, so what it adds shows how much of a proxy's cost is the
+ * kernel and the scheduler (one more process to wake twice per round trip, and to share two
+ * cores with the load tool and the upstream) rather than the proxy's own code. It serves small
+ * messages and 1 KiB HTTP responses; it is not a proxy to use (a full socket buffer is retried
+ * at once rather than waited for).
  *
  * Usage: epoll-proxy LISTEN_PORT UPSTREAM_PORT (both on 127.0.0.1). Prints {"port":N} when ready.
  */

@@ -4,6 +4,7 @@ import type { Context, Scenario } from '../lib/context.js';
 import { goals } from '../lib/goals.js';
 import { startNginx, stopNginx, type Nginx } from '../lib/nginx.js';
 import { runHelper, startHelper } from '../lib/node.js';
+import { startReferenceProxy } from '../lib/reference.js';
 import type { Row } from '../lib/report.js';
 import { roundOrder, startEndpoints, stopEndpoints } from '../lib/targets.js';
 
@@ -27,7 +28,8 @@ export function parseWrk(text: string): HttpResult {
 
 /**
  * Scenario 3. Processes: wrk (1 thread, 32 keep-alive connections) → [proxy] → nginx (one
- * process). Falls back to our Node load client and Node HTTP server where those are missing.
+ * process), with the reference C proxy as one more target. Falls back to our Node load client
+ * and Node HTTP server where those are missing.
  */
 export const http: Scenario = {
   id: 'scenario3',
@@ -47,11 +49,13 @@ export const http: Scenario = {
     }
     if (ctx.tools.wrk === null) ctx.notes.push('scenario3: wrk missing, used our Node HTTP load client');
     const endpoints = await startEndpoints(ctx.targets, port, ctx.proxy);
+    const reference = await startReferenceProxy(ctx, 'scenario3', port);
+    const measured = reference === null ? endpoints : [...endpoints, reference.endpoint];
     const rps: PerTarget = {};
     const p99: PerTarget = {};
     try {
       for (let round = 0; round < ctx.rounds; round++) {
-        for (const endpoint of roundOrder(endpoints, round)) {
+        for (const endpoint of roundOrder(measured, round)) {
           const args = [String(endpoint.port), String(CONNECTIONS), String(seconds)];
           const result =
             ctx.tools.wrk !== null
@@ -64,6 +68,7 @@ export const http: Scenario = {
       }
     } finally {
       await stopEndpoints(endpoints);
+      await reference?.stop();
       if (nginx !== null) await stopNginx(nginx);
       await nodeServer?.stop();
     }
