@@ -76,12 +76,15 @@ test('list with no proxies prints nothing when piped; --json prints the server b
 
 test('inspect prints toxiproxy-cli lines per toxic when piped, and the server JSON with --json', async () => {
   await createProxy(server, 'redis', 6379);
-  await addToxic(server, 'redis', { type: 'latency', toxicity: 0.5, attributes: { latency: 100, jitter: 5 } });
+  // Go's %.2f rounds ties to even: 0.125 prints as 0.12 and 0.375 as 0.38.
+  await addToxic(server, 'redis', { type: 'latency', toxicity: 0.125, attributes: { latency: 100, jitter: 5 } });
   await addToxic(server, 'redis', { type: 'limit_data', stream: 'upstream', name: 'cap', attributes: { bytes: 64 } });
+  await addToxic(server, 'redis', { type: 'noop', name: 'quiet', toxicity: 0.375 });
   const stdout = await ok(server.url, ['inspect', 'redis']);
   const lines = new Map([
-    ['latency_downstream', 'latency_downstream\ttype=latency\tstream=downstream\ttoxicity=0.50\tattributes=[\tjitter=5\tlatency=100\t]'],
+    ['latency_downstream', 'latency_downstream\ttype=latency\tstream=downstream\ttoxicity=0.12\tattributes=[\tjitter=5\tlatency=100\t]'],
     ['cap', 'cap\ttype=limit_data\tstream=upstream\ttoxicity=1.00\tattributes=[\tbytes=64\t]'],
+    ['quiet', 'quiet\ttype=noop\tstream=downstream\ttoxicity=0.38\tattributes=[\t]'],
   ]);
   const order: string[] = (await proxyState('redis')).json.toxics.map((t: any) => t.name);
   assert.equal(stdout, order.map((name) => `${lines.get(name)}\n`).join(''), "one line per toxic, in the server's order");

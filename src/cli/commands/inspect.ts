@@ -4,12 +4,24 @@ import { formatFields, formatTable, formatTsv, isTerminal, print, printJson } fr
 import { hostOption, jsonOption, remote } from '../remote.js';
 import { explain } from '../toxic-flags.js';
 
+/**
+ * Go's `%.2f`, as toxiproxy-cli prints toxicity: the exact binary value rounded, ties to even.
+ * `toFixed` breaks ties upward instead, and at two decimals the only exact ties are the odd
+ * eighths (0.125 is "0.12" in Go, "0.13" from toFixed).
+ */
+function goFixed2(x: number): string {
+  const hundredths = x * 100;
+  if (hundredths % 1 !== 0.5) return x.toFixed(2);
+  const down = Math.floor(hundredths);
+  return ((down % 2 === 0 ? down : down + 1) / 100).toFixed(2);
+}
+
 /** toxiproxy-cli's non-TTY line, which scripts already parse: attributes sorted by name. */
 function toxicLine(t: Toxic): string[] {
   const attributes = Object.entries(t.attributes as Record<string, number>)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([k, v]) => `${k}=${v}`);
-  return [t.name, `type=${t.type}`, `stream=${t.stream}`, `toxicity=${t.toxicity.toFixed(2)}`, 'attributes=[', ...attributes, ']'];
+  return [t.name, `type=${t.type}`, `stream=${t.stream}`, `toxicity=${goFixed2(t.toxicity)}`, 'attributes=[', ...attributes, ']'];
 }
 
 async function inspect(name: string, command: Command): Promise<void> {
