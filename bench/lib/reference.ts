@@ -27,7 +27,7 @@ export interface ReferenceProxy {
 /**
  * Starts bench/reference/epoll-proxy.c in front of `upstreamPort` as the 'reference' target:
  * the floor any user-space proxy pays on this machine, measured in the same rounds. Null, with
- * a note, where it cannot be built (no C compiler).
+ * a note, where it cannot be built (no C compiler) or does not start.
  */
 export async function startReferenceProxy(ctx: Context, scenario: string, upstreamPort: number): Promise<ReferenceProxy | null> {
   let path: string;
@@ -39,6 +39,12 @@ export async function startReferenceProxy(ctx: Context, scenario: string, upstre
   }
   const port = await freePort();
   const child = new LineChild(start(path, [String(port), String(upstreamPort)], { stderr: 'inherit' }));
-  await child.next<{ port: number }>(5_000);
+  try {
+    await child.next<{ port: number }>(5_000);
+  } catch (err) {
+    await child.stop();
+    ctx.notes.push(`${scenario}: the reference proxy did not start (${(err as Error).message})`);
+    return null;
+  }
   return { endpoint: { target: 'reference', port }, stop: () => child.stop() };
 }
