@@ -47,6 +47,8 @@ export class Deadline implements Wakeable {
 
   /** Arms for `dueAt` (performance.now() ms) unless already armed for that time or earlier. */
   at(dueAt: number, now: number): void {
+    // A NaN would compare false everywhere and keep a timer polling forever: due now instead.
+    if (Number.isNaN(dueAt)) dueAt = now;
     if (this.armed) {
       if (this.dueAt <= dueAt) return;
       this.disarm();

@@ -24,8 +24,27 @@ export const FINE_WINDOW_MS = 2;
 /** An item due within this much of now is woken: closer than the waker can aim. */
 export const EARLY_MS = 0.1;
 
-// performance.now() and process.hrtime() read the same monotonic clock from different origins.
-const hrOffset = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+/**
+ * performance.now() and process.hrtime() read the same monotonic clock from different origins.
+ * One pair of reads could straddle a pause of the thread and skew every due time the waker is
+ * given, so the offset comes from the tightest of several bracketed reads.
+ */
+function clockOffset(): number {
+  let best = Infinity;
+  let offset = 0;
+  for (let i = 0; i < 16; i++) {
+    const before = performance.now();
+    const hr = Number(process.hrtime.bigint()) / 1e6;
+    const after = performance.now();
+    if (after - before < best) {
+      best = after - before;
+      offset = hr - (before + after) / 2;
+    }
+  }
+  return offset;
+}
+
+const hrOffset = clockOffset();
 
 function byDueTime(a: Wakeable, b: Wakeable): number {
   return a.dueAt - b.dueAt;
@@ -59,7 +78,10 @@ class Waker {
     if (this.waiting.size === 0) this.publish(Infinity);
   }
 
-  /** Wakes what is due, earliest first; a wake-up that comes late may find several due. */
+  /**
+   * Wakes what is due, earliest first; a wake-up that comes late may find several due. If a
+   * callback throws, the rest stay in the set and the next publication wakes them.
+   */
   private fire(): void {
     const now = performance.now();
     const due = this.dueNow;
@@ -67,15 +89,24 @@ class Waker {
       if (item.dueAt <= now + EARLY_MS) due.push(item);
     }
     if (due.length > 1) due.sort(byDueTime);
-    for (const item of due) {
-      this.waiting.delete(item);
-      item.wake();
+    try {
+      for (const item of due) {
+        // Still due and still waiting: an earlier callback may have cancelled or re-armed it.
+        if (item.dueAt <= now + EARLY_MS && this.waiting.delete(item)) item.wake();
+      }
+    } finally {
+      due.length = 0;
+      // Woken items may have added themselves again; the next publication covers them.
+      let next = Infinity;
+      for (const item of this.waiting) if (item.dueAt < next) next = item.dueAt;
+      this.publish(next);
     }
-    due.length = 0;
-    // Woken items may have added themselves again; the next publication covers them.
-    let next = Infinity;
-    for (const item of this.waiting) if (item.dueAt < next) next = item.dueAt;
-    this.publish(next);
+  }
+
+  /** How due times are being kept: on the thread, on setTimeout, or not yet decided. */
+  get mode(): 'thread' | 'fallback' | 'starting' {
+    if (this.failed) return 'fallback';
+    return this.ready ? 'thread' : 'starting';
   }
 
   private publish(at: number): void {
@@ -100,7 +131,8 @@ class Waker {
       this.seq = new Int32Array(shared, 0, 1);
       this.sharedDue = new Float64Array(shared, 8, 1);
       this.sharedDue[0] = Infinity;
-      const worker = new Worker(new URL('./waker-thread.js', import.meta.url), { workerData: shared });
+      // No execArgv: the main thread's flags (--input-type, --cpu-prof, …) are not the thread's.
+      const worker = new Worker(new URL('./waker-thread.js', import.meta.url), { workerData: shared, execArgv: [] });
       worker.once('message', () => {
         this.ready = true;
         if (this.fallback !== null) clearTimeout(this.fallback);

@@ -1,12 +1,29 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Deadline } from '../../src/toxics/deadline.js';
 
 const run = promisify(execFile);
-const deadlineModule = fileURLToPath(new URL('../../src/toxics/deadline.js', import.meta.url));
+const deadlineModule = new URL('../../src/toxics/deadline.js', import.meta.url).href;
+const wakerModule = new URL('../../src/toxics/waker.js', import.meta.url).href;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Runs an ES module in a fresh process, from a file (flags such as --input-type reach workers). */
+async function runModule(source: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'faultline-deadline-'));
+  try {
+    const file = join(dir, 'child.mjs');
+    await writeFile(file, source);
+    const { stdout } = await run(process.execPath, [file], { env: { ...process.env, ...env }, timeout: 20_000 });
+    return stdout;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /** Timers fire late on a busy machine, never much early: the waker aims 0.1 ms early at most. */
 const EARLY_MS = 0.2;
@@ -45,7 +62,7 @@ for (const precise of [true, false]) {
     d.at(start + 80, start);
     d.at(start + 30, start);
     d.at(start + 60, start);
-    await new Promise((r) => setTimeout(r, 150));
+    await sleep(300);
     assert.equal(fires.length, 1);
     assert.ok((fires[0] as number) >= 30 - 1.5 && (fires[0] as number) < 30 + LATE_MS, `fired at ${fires[0]} ms, armed for 30`);
   });
@@ -57,11 +74,11 @@ for (const precise of [true, false]) {
     d.at(now + 10, now);
     d.cancel();
     assert.equal(d.armed, false);
-    await new Promise((r) => setTimeout(r, 40));
+    await sleep(60);
     assert.equal(count, 0);
     d.restart(5, performance.now());
     assert.equal(d.armed, true);
-    await new Promise((r) => setTimeout(r, 40));
+    await sleep(200);
     assert.equal(count, 1);
     assert.equal(d.armed, false);
   });
@@ -86,7 +103,7 @@ test('many precise deadlines each fire once, in the order they are due', async (
   });
   // One cancelled on the way: its slot must not wake anything.
   (deadlines[4] as Deadline).cancel();
-  await new Promise((r) => setTimeout(r, 100));
+  await sleep(300);
   const expected = dues
     .map((due, k) => ({ due, k }))
     .filter(({ k }) => k !== 4)
@@ -95,16 +112,55 @@ test('many precise deadlines each fire once, in the order they are due', async (
   assert.deepEqual(order, expected);
 });
 
-test('the waker thread does not keep a process alive, and FAULTLINE_FINE_TIMERS=0 falls back to setTimeout', async () => {
-  const script = `
-    const { Deadline } = await import(${JSON.stringify(deadlineModule)});
+test('a precise deadline cancelled or re-armed by another that is due at the same moment is not woken with it', async () => {
+  const start = performance.now();
+  const log: string[] = [];
+  const b = new Deadline(() => log.push(`b at ${(performance.now() - start).toFixed(1)}`), true);
+  const c = new Deadline(() => log.push('c'), true);
+  const a = new Deadline(() => {
+    log.push('a');
+    c.cancel();
+    b.restart(40, performance.now());
+  }, true);
+  // Same due time: one wake-up finds all three, and a runs first (armed first).
+  a.at(start + 5, start);
+  b.at(start + 5, start);
+  c.at(start + 5, start);
+  await sleep(300);
+  assert.equal(log[0], 'a');
+  assert.equal(log.length, 2, `c must not fire, b only once: ${log.join(', ')}`);
+  const bAt = Number((log[1] as string).slice(5));
+  assert.ok(bAt >= 5 + 40 - 1, `b fired at ${bAt} ms, re-armed for 40 ms after a`);
+  assert.equal(b.armed || c.armed || a.armed, false);
+});
+
+test('a precise deadline whose callback throws does not stop later ones', async () => {
+  const stdout = await runModule(`
+    import { Deadline } from ${JSON.stringify(deadlineModule)};
+    process.on('uncaughtException', (err) => console.log('caught ' + err.message));
     const start = performance.now();
-    const d = new Deadline(() => console.log(JSON.stringify({ after: performance.now() - start })), true);
-    d.at(start + 20, start);
+    const thrower = new Deadline(() => { throw new Error('boom'); }, true);
+    const later = new Deadline(() => { console.log('later fired'); }, true);
+    const same = new Deadline(() => { console.log('same fired'); }, true);
+    thrower.at(start + 30, start);
+    same.at(start + 30, start);
+    later.at(start + 60, start);
+  `);
+  assert.deepEqual(stdout.trim().split('\n').sort(), ['caught boom', 'later fired', 'same fired']);
+});
+
+test('the waker runs on its thread, does not keep a process alive, and FAULTLINE_FINE_TIMERS=0 falls back to setTimeout', async () => {
+  const source = `
+    import { Deadline } from ${JSON.stringify(deadlineModule)};
+    import { waker } from ${JSON.stringify(wakerModule)};
+    const start = performance.now();
+    // Long enough for the thread to load before the deadline reaches it.
+    const d = new Deadline(() => console.log(JSON.stringify({ after: performance.now() - start, mode: waker.mode })), true);
+    d.at(start + 300, start);
   `;
-  for (const env of [{}, { FAULTLINE_FINE_TIMERS: '0' }]) {
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env }, timeout: 10_000 });
-    const { after } = JSON.parse(stdout) as { after: number };
-    assert.ok(after >= 20 - 1.5 && after < 20 + LATE_MS, `fired after ${after} ms, armed for 20 (${JSON.stringify(env)})`);
+  for (const [env, mode] of [[{}, 'thread'], [{ FAULTLINE_FINE_TIMERS: '0' }, 'fallback']] as const) {
+    const { after, mode: seen } = JSON.parse(await runModule(source, env)) as { after: number; mode: string };
+    assert.equal(seen, mode, JSON.stringify(env));
+    assert.ok(after >= 300 - 1.5 && after < 300 + LATE_MS, `fired after ${after} ms, armed for 300 (${JSON.stringify(env)})`);
   }
 });
