@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { proxyExtrasShape } from './proxy.js';
 import { TOXIC_TYPES, toxicAttributeSchemas, type ToxicType } from './toxic-types.js';
 
 /**
@@ -31,6 +32,7 @@ export const proxyConfigSchema = z
     listen: z.string({ error: 'expected "host:port"' }).optional().describe('address to listen on, e.g. 127.0.0.1:26379; default "" (every interface, a free port)'),
     upstream: z.string({ error: 'expected "host:port"' }).min(1, { error: 'expected "host:port"' }).describe('address to forward to'),
     enabled: z.boolean({ error: 'expected true or false' }).optional().describe('default true'),
+    ...proxyExtrasShape,
     toxics: z.array(toxicConfigSchema, { error: 'expected a list of toxics' }).optional(),
   })
   .strict();

@@ -1,3 +1,4 @@
+import type { FaultRecord } from './faults.js';
 import type { ProxyJson } from './proxy.js';
 import type { ToxicJson } from './toxic.js';
 
@@ -32,7 +33,9 @@ export type FaultlineEvent =
   | (Base & { type: 'connection-opened'; connection: number; client: string })
   | (Base & { type: 'connection-closed'; connection: number; client: string; bytes: ConnectionBytes; duration_ms: number })
   | (Base & { type: 'toxic-applied' | 'toxic-skipped'; connection: number; toxic: string; stream: string; toxicity: number })
-  | (Base & { type: 'upstream-failed'; connection: number; upstream: string; error: string });
+  | (Base & { type: 'upstream-failed'; connection: number; upstream: string; error: string })
+  | (Base & { type: 'fault'; fault: FaultRecord })
+  | (Base & { type: 'framing-stopped'; connection: number; reason: string });
 
 export type FaultlineEventType = FaultlineEvent['type'];
 

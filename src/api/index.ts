@@ -6,3 +6,6 @@ export * from './toxic-types.js';
 export * from './routes.js';
 export * from './version.js';
 export * from './events.js';
+export * from './protocols.js';
+export * from './request-match.js';
+export * from './faults.js';

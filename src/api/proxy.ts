@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { decode, normaliseKeys } from './decode.js';
 import { badRequestBody, missingField } from './errors.js';
+import { PROTOCOLS, type Protocol } from './protocols.js';
 import type { ToxicJson } from './toxic.js';
 
 /** A proxy as the API sends it; key order is Toxiproxy's. */
@@ -10,17 +11,38 @@ export interface ProxyJson {
   upstream: string;
   enabled: boolean;
   toxics: ToxicJson[];
+  /** Left out when `tcp`, so Toxiproxy-shaped output does not change. */
+  protocol?: Protocol;
+  /** Envoy's `x-envoy-fault-*` request headers are obeyed (http only); left out when off. */
+  envoy_fault_headers?: boolean;
+  /** Cap on requests faulted by those headers at once; shown when the headers are on. */
+  max_active_faults?: number;
 }
 
-const PROXY_KEYS = ['name', 'listen', 'upstream', 'enabled'] as const;
+/** faultline's proxy settings beside Toxiproxy's. */
+export interface ProxyExtras {
+  protocol?: Protocol;
+  envoy_fault_headers?: boolean;
+  max_active_faults?: number;
+}
+
+const PROXY_KEYS = ['name', 'listen', 'upstream', 'enabled', 'protocol', 'envoy_fault_headers', 'max_active_faults'] as const;
+const protocolRule = `expected one of ${PROTOCOLS.join(', ')}`;
+const capRule = 'expected a whole number from 0 (0: no cap)';
+export const proxyExtrasShape = {
+  protocol: z.enum(PROTOCOLS, { error: protocolRule }).optional().describe(`how traffic is framed: ${PROTOCOLS.join(', ')} (default tcp)`),
+  envoy_fault_headers: z.boolean({ error: 'expected true or false' }).optional().describe("obey Envoy's x-envoy-fault-* request headers (http only; default false)"),
+  max_active_faults: z.int({ error: capRule }).min(0, { error: capRule }).max(Number.MAX_SAFE_INTEGER, { error: capRule }).optional().describe('cap on requests faulted by those headers at once (default 100; 0: no cap)'),
+};
 const proxyBody = z.object({
   name: z.string({ error: 'expected a string' }).optional(),
   listen: z.string({ error: 'expected a string' }).optional(),
   upstream: z.string({ error: 'expected a string' }).optional(),
   enabled: z.boolean({ error: 'expected true or false' }).optional(),
+  ...proxyExtrasShape,
 });
 
-export interface ProxyCreate {
+export interface ProxyCreate extends ProxyExtras {
   name: string;
   listen: string;
   upstream: string;
@@ -30,12 +52,20 @@ export interface ProxyCreate {
 export type ProxyUpdate = Partial<Omit<ProxyCreate, 'name'>>;
 
 /** A proxy to create, as a client writes it: `listen` and `enabled` have defaults. */
-export interface ProxySpec {
+export interface ProxySpec extends ProxyExtras {
   name: string;
   upstream: string;
   /** Default "" (every interface, a free port); `127.0.0.1:0` for loopback and a free port. */
   listen?: string;
   enabled?: boolean;
+}
+
+function extras(b: ProxyExtras): ProxyExtras {
+  const out: ProxyExtras = {};
+  if (b.protocol !== undefined) out.protocol = b.protocol;
+  if (b.envoy_fault_headers !== undefined) out.envoy_fault_headers = b.envoy_fault_headers;
+  if (b.max_active_faults !== undefined) out.max_active_faults = b.max_active_faults;
+  return out;
 }
 
 function decodeProxyBody(body: unknown, prefix: string) {
@@ -53,13 +83,13 @@ export function decodeProxyCreate(body: unknown, where = '', prefix = ''): Proxy
   const b = decodeProxyBody(body, prefix);
   if (b.name === undefined || b.name === '') throw missingField('name', where);
   if (b.upstream === undefined || b.upstream === '') throw missingField('upstream', where);
-  return { name: b.name, listen: b.listen ?? '', upstream: b.upstream, enabled: b.enabled ?? true };
+  return { name: b.name, listen: b.listen ?? '', upstream: b.upstream, enabled: b.enabled ?? true, ...extras(b) };
 }
 
 /** A partial update: `name` is ignored (renaming is delete + create, as in Toxiproxy). */
 export function decodeProxyUpdate(body: unknown): ProxyUpdate {
   const b = decodeProxyBody(body, '');
-  const update: ProxyUpdate = {};
+  const update: ProxyUpdate = extras(b);
   if (b.listen !== undefined) update.listen = b.listen;
   if (b.upstream !== undefined) update.upstream = b.upstream;
   if (b.enabled !== undefined) update.enabled = b.enabled;

@@ -21,7 +21,9 @@ export type RouteName =
   | 'ConnectionIndex'
   | 'ConnectionDelete'
   | 'Metrics'
-  | 'Events';
+  | 'Events'
+  | 'FaultIndex'
+  | 'FaultClear';
 
 export interface Route {
   readonly name: RouteName;
@@ -51,6 +53,8 @@ export const routes: readonly Route[] = [
   { name: 'ConnectionDelete', method: 'DELETE', path: '/proxies/:proxy/connections/:connection' },
   { name: 'Metrics', method: 'GET', path: '/metrics' },
   { name: 'Events', method: 'GET', path: '/events' },
+  { name: 'FaultIndex', method: 'GET', path: '/proxies/:proxy/faults' },
+  { name: 'FaultClear', method: 'DELETE', path: '/proxies/:proxy/faults' },
 ];
 
 const seg = encodeURIComponent;
@@ -68,4 +72,5 @@ export const paths = {
   connection: (proxy: string, id: number) => `/proxies/${seg(proxy)}/connections/${id}`,
   metrics: () => '/metrics',
   events: () => '/events',
+  faults: (proxy: string) => `/proxies/${seg(proxy)}/faults`,
 } as const;

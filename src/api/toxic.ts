@@ -21,6 +21,13 @@ export interface ToxicJson {
   type: ToxicType;
   stream: string;
   toxicity: number;
+  /** faultline's one-line explanation; only when asked for (`?explain=true`). */
+  explanation?: string;
+}
+
+/** Toxiproxy's default toxic name, `<type>_<stream>`. */
+export function defaultToxicName(type: string, stream: string): string {
+  return `${type}_${stream}`;
 }
 
 /** A toxic of a known type as the API sends it, with that type's attributes. */
@@ -28,12 +35,11 @@ export type Toxic<T extends ToxicType = ToxicType> = {
   [K in T]: Omit<ToxicJson, 'type' | 'attributes'> & { type: K; attributes: ToxicAttributes<K> };
 }[T];
 
+type AttributesIn<T extends ToxicType> = z.input<(typeof toxicAttributeSchemas)[T]>;
+
 /** The attributes a client sends for type `T`: the meaningful ones required, the rest optional. */
-export type ToxicAttributesInput<T extends ToxicType> = Pick<
-  ToxicAttributes<T>,
-  Extract<(typeof requiredAttributes)[T][number], keyof ToxicAttributes<T>>
-> &
-  Partial<ToxicAttributes<T>>;
+export type ToxicAttributesInput<T extends ToxicType> = AttributesIn<T> &
+  Required<Pick<AttributesIn<T>, Extract<(typeof requiredAttributes)[T][number], keyof AttributesIn<T>>>>;
 
 /**
  * A toxic to create, typed by its `type`: `{ type: 'latency', attributes: { latancy: 5 } }` or
@@ -53,7 +59,7 @@ export type ToxicSpec<T extends ToxicType = ToxicType> = {
 /** A change to a toxic: attributes are merged into the current ones, toxicity kept if omitted. */
 export interface ToxicChange<T extends ToxicType = ToxicType> {
   toxicity?: number;
-  attributes?: Partial<ToxicAttributes<T>>;
+  attributes?: Partial<AttributesIn<T>>;
 }
 
 const TOXIC_KEYS = ['name', 'type', 'stream', 'toxicity', 'attributes'] as const;
@@ -92,6 +98,8 @@ export function parseStream(text: string): Stream {
 
 export interface ToxicCreate {
   name: string;
+  /** Attribute names the type does not have: accepted, as Toxiproxy does, and reported. */
+  unknownAttributes: string[];
   type: ToxicType;
   stream: Stream;
   /** The stream as sent, which Toxiproxy reports back verbatim. */
@@ -100,15 +108,24 @@ export interface ToxicCreate {
   attributes: AnyToxicAttributes;
 }
 
+/** Attribute names the schema does not know, which Toxiproxy accepts and ignores. */
+function unknownNames(type: ToxicType, raw: Record<string, unknown> | undefined): string[] {
+  if (raw === undefined) return [];
+  const known = attributeNames(type).map((k) => k.toLowerCase());
+  return Object.keys(raw).filter((k) => !known.includes(k.toLowerCase()));
+}
+
+/**
+ * Given attributes over `base` (the defaults, or the current ones on an update), validated as a
+ * whole, so a rule across attributes holds after every update too.
+ */
 function decodeAttributes(
   type: ToxicType,
   raw: Record<string, unknown> | undefined,
   base: AnyToxicAttributes,
 ): AnyToxicAttributes {
-  if (raw === undefined) return { ...base };
-  const partial = toxicAttributeSchemas[type].partial();
-  const given = decode(partial, normaliseKeys(raw, attributeNames(type)), 'attributes') as AnyToxicAttributes;
-  return { ...base, ...given };
+  const given = raw === undefined ? {} : (normaliseKeys(raw, attributeNames(type)) as AnyToxicAttributes);
+  return decode(toxicAttributeSchemas[type], { ...base, ...given }, 'attributes') as AnyToxicAttributes;
 }
 
 function decodeToxicBody(body: unknown) {
@@ -128,16 +145,18 @@ export function decodeToxicCreate(body: unknown, taken?: (name: string) => boole
   const streamText = b.stream ?? 'downstream';
   const stream = parseStream(streamText);
   const type = b.type ?? '';
-  const name = b.name !== undefined && b.name !== '' ? b.name : `${type}_${streamText}`;
+  const name = b.name !== undefined && b.name !== '' ? b.name : defaultToxicName(type, streamText);
   if (!isToxicType(type)) throw invalidToxicType();
   if (taken?.(name) === true) throw toxicExists();
   const attributes = decodeAttributes(type, b.attributes, defaultAttributes(type));
-  return { name, type, stream, streamText, toxicity: toFloat32(b.toxicity ?? 1), attributes };
+  const unknownAttributes = unknownNames(type, b.attributes);
+  return { name, type, stream, streamText, toxicity: toFloat32(b.toxicity ?? 1), attributes, unknownAttributes };
 }
 
 export interface ToxicUpdate {
   toxicity: number;
   attributes: AnyToxicAttributes;
+  unknownAttributes: string[];
 }
 
 /**
@@ -152,5 +171,6 @@ export function decodeToxicUpdate(
   return {
     toxicity: b.toxicity === undefined ? current.toxicity : toFloat32(b.toxicity),
     attributes: decodeAttributes(current.type, b.attributes, current.attributes),
+    unknownAttributes: unknownNames(current.type, b.attributes),
   };
 }

@@ -1,10 +1,12 @@
 import { connect, Socket } from 'node:net';
 import type { Stream } from '../api/toxic.js';
+import { createMessageLayer, type FiredFault, type MessageHost, type MessageLayer } from '../protocols/index.js';
 import { Link } from './link.js';
 import type { Proxy } from './proxy.js';
-import { hash32 } from './random.js';
+import { hash32, Random } from './random.js';
 import { ReadBuffer } from './read-buffer.js';
 import { kConnection, kReadBuffer, kSourceOf } from './symbols.js';
+import type { ToxicEntry } from './toxic-entry.js';
 
 /** How long a closing connection may take to hand its last bytes to the kernel. */
 const CLOSE_GRACE_MS = 5_000;
@@ -78,6 +80,9 @@ export class Connection {
   private readonly nextUpstreamBuffer = (): Buffer => this.upstreamBuffer.next(this.downLink?.holdsNothing ?? false);
   private openSockets = 1;
   private finished = false;
+  private messages: MessageLayer | null = null;
+  /** Request-level toxics' toxicity rolls, made once per connection when first needed. */
+  private rolls: Map<ToxicEntry, number> | null = null;
 
   constructor(
     readonly proxy: Proxy,
@@ -118,9 +123,39 @@ export class Connection {
   upstreamConnected(): void {
     const upstream = this.upstream as Socket;
     const toxics = this.proxy.toxics;
-    this.upLink = new Link(this, 'upstream', this.client, upstream, toxics.upstream);
-    this.downLink = new Link(this, 'downstream', upstream, this.client, toxics.downstream);
+    const framed = this.proxy.protocol !== 'tcp';
+    const upLink = (this.upLink = new Link(this, 'upstream', this.client, upstream, toxics.upstream, framed));
+    const downLink = (this.downLink = new Link(this, 'downstream', upstream, this.client, toxics.downstream, framed));
+    if (upLink.framer !== null && downLink.framer !== null) {
+      this.messages = createMessageLayer(this.proxy.protocol, this.messageHost(), upLink.framer, downLink.framer);
+      if (this.messages !== null) {
+        upLink.attachFramer(this.messages.upstream);
+        downLink.attachFramer(this.messages.downstream);
+      }
+    }
     this.client.resume();
+  }
+
+  /** The toxicity roll of a request-level toxic for this connection, as a stage's would be. */
+  private applies(entry: ToxicEntry): boolean {
+    this.rolls ??= new Map();
+    let roll = this.rolls.get(entry);
+    if (roll === undefined) {
+      roll = new Random(this.seedFor(entry.name, 'roll')).next();
+      this.rolls.set(entry, roll);
+    }
+    return roll < entry.toxicity;
+  }
+
+  private messageHost(): MessageHost {
+    const proxy = this.proxy;
+    return {
+      requestToxics: () => proxy.requestToxics,
+      applies: (entry) => this.applies(entry),
+      faultFired: (fault: FiredFault) => proxy.faultFired(this, fault),
+      framingStopped: (reason) => proxy.observer.framingStopped(proxy, this, reason),
+      headerFaults: proxy.headerFaultGate,
+    };
   }
 
   link(stream: Stream): Link | null {
@@ -135,12 +170,21 @@ export class Connection {
 
   /** Which toxics act on this connection in each direction, by the rolls made for it. */
   get activeToxics(): { upstream: string[]; downstream: string[] } {
-    return { upstream: this.upLink?.activeToxics ?? [], downstream: this.downLink?.activeToxics ?? [] };
+    const requestLevel = (stream: Stream): string[] =>
+      this.messages === null ? [] : this.proxy.requestToxics.filter((t) => t.stream === stream && this.applies(t)).map((t) => t.name);
+    return {
+      upstream: [...(this.upLink?.activeToxics ?? []), ...requestLevel('upstream')],
+      downstream: [...(this.downLink?.activeToxics ?? []), ...requestLevel('downstream')],
+    };
   }
 
   private shutLinks(): void {
     this.upLink?.shut();
     this.downLink?.shut();
+    if (this.messages !== null) {
+      this.messages.dispose();
+      this.messages = null;
+    }
   }
 
   /**

@@ -8,35 +8,23 @@ import { kSinkOf, kSourceOf } from './symbols.js';
 import type { ToxicEntry } from './toxic-entry.js';
 
 /**
- * One toxic's place on one link. It is the stage's context: `push` and `end` go to the next
- * active slot or to the sink. A slot whose toxicity roll failed has no stage and is skipped.
+ * A stage's place on a link, and its context: `push` and `end` go to the next active slot or to
+ * the sink.
  */
-class Slot implements StageContext {
+abstract class StageSlot implements StageContext {
   stage: Stage | null = null;
-  next: Slot | null = null;
+  next: StageSlot | null = null;
   private held = 0;
   private over = false;
   /** An end is passed on once, even if the stage both closes and later sees the source end. */
   private ended = false;
-  private readonly rng: Random;
 
   constructor(
     readonly link: Link,
-    readonly entry: ToxicEntry,
-    /** Rolled once per connection and toxic; the toxic applies while roll < toxicity. */
-    readonly roll: number,
-    seed: number,
-  ) {
-    this.rng = new Random(seed);
-  }
+    private readonly rng: Random,
+  ) {}
 
-  get shouldRun(): boolean {
-    return this.roll < this.entry.toxicity;
-  }
-
-  start(): void {
-    this.stage = this.entry.impl.create(this.entry.attributes, this);
-  }
+  abstract get highWaterMark(): number;
 
   /** Hands back what the stage holds, then forgets it. */
   stop(flush: boolean): void {
@@ -68,7 +56,7 @@ class Slot implements StageContext {
     if (this.stage === null && bytes !== 0) return;
     this.link.heldBytes += bytes - this.held;
     this.held = bytes;
-    const over = bytes > this.entry.impl.highWaterMark;
+    const over = bytes > this.highWaterMark;
     if (over !== this.over) {
       this.over = over;
       this.link.stagesOverLimit += over ? 1 : -1;
@@ -97,6 +85,52 @@ class Slot implements StageContext {
   now(): number {
     return performance.now();
   }
+
+  shared(): Record<string, unknown> {
+    return {};
+  }
+}
+
+/** One toxic's slot. A slot whose toxicity roll failed has no stage and is skipped. */
+class Slot extends StageSlot {
+  constructor(
+    link: Link,
+    readonly entry: ToxicEntry,
+    /** Rolled once per connection and toxic; the toxic applies while roll < toxicity. */
+    readonly roll: number,
+    seed: number,
+  ) {
+    super(link, new Random(seed));
+  }
+
+  get highWaterMark(): number {
+    return this.entry.impl.highWaterMark;
+  }
+
+  get shouldRun(): boolean {
+    return this.roll < this.entry.toxicity;
+  }
+
+  start(): void {
+    this.stage = this.entry.impl.create(this.entry.attributes as never, this);
+  }
+
+  override shared(): Record<string, unknown> {
+    return this.entry.shared.data;
+  }
+}
+
+/** The framer of a protocol proxy: ahead of every toxic, for the life of the connection. */
+export class FramerSlot extends StageSlot {
+  static readonly HIGH_WATER_MARK = 1024 * 1024;
+
+  get highWaterMark(): number {
+    return FramerSlot.HIGH_WATER_MARK;
+  }
+
+  attach(stage: Stage): void {
+    this.stage = stage;
+  }
 }
 
 function onSourceData(this: Socket, chunk: Buffer): void {
@@ -119,7 +153,9 @@ function onSinkDrain(this: Socket): void {
  */
 export class Link {
   private readonly slots: Slot[] = [];
-  private head: Slot | null = null;
+  private head: StageSlot | null = null;
+  /** Frames this direction into messages on a protocol proxy; null on a tcp one. */
+  readonly framer: FramerSlot | null;
   bytesIn = 0;
   bytesOut = 0;
   sinkBlocked = false;
@@ -137,10 +173,12 @@ export class Link {
     readonly source: Socket,
     readonly sink: Socket,
     toxics: readonly ToxicEntry[],
+    framed: boolean,
   ) {
     source[kSourceOf] = this;
     sink[kSinkOf] = this;
-    for (const entry of toxics) this.slots.push(this.makeSlot(entry));
+    this.framer = framed ? new FramerSlot(this, new Random(connection.seedFor('', `framer:${direction}`))) : null;
+    for (const entry of toxics) if (entry.level === 'stream') this.slots.push(this.makeSlot(entry));
     this.relink();
     source.on('data', onSourceData);
     source.on('end', onSourceEnd);
@@ -167,13 +205,23 @@ export class Link {
   }
 
   private relink(): void {
-    let next: Slot | null = null;
+    let next: StageSlot | null = null;
     for (let i = this.slots.length - 1; i >= 0; i--) {
       const slot = this.slots[i] as Slot;
       slot.next = next;
       if (slot.stage !== null) next = slot;
     }
+    if (this.framer !== null) {
+      this.framer.next = next;
+      if (this.framer.stage !== null) next = this.framer;
+    }
     this.head = next;
+  }
+
+  /** Puts the framer's stage in place once the connection has built its message layer. */
+  attachFramer(stage: Stage): void {
+    this.framer?.attach(stage);
+    this.relink();
   }
 
   /**
@@ -226,17 +274,21 @@ export class Link {
   /** Nothing more may reach the sink: the connection is closing. */
   shut(): void {
     this.sinkEnded = true;
+    this.framer?.stop(false);
     for (const slot of this.slots) slot.stop(false);
     this.head = null;
   }
 
-  insertToxic(index: number, entry: ToxicEntry): void {
-    this.slots.splice(index, 0, this.makeSlot(entry));
+  /** Appends a byte-level toxic (toxics are always added at the end of their chain). */
+  addToxic(entry: ToxicEntry): void {
+    if (entry.level !== 'stream') return;
+    this.slots.push(this.makeSlot(entry));
     this.relink();
   }
 
   /** Removes a toxic: what its stage holds goes on to the next stage before it is unlinked. */
-  removeToxic(index: number): void {
+  removeToxic(entry: ToxicEntry): void {
+    const index = this.slots.findIndex((s) => s.entry === entry);
     const slot = this.slots[index];
     if (slot === undefined) return;
     slot.stop(true);
@@ -245,14 +297,14 @@ export class Link {
   }
 
   /** Applies a changed toxicity or attributes; the roll itself never changes. */
-  updateToxic(index: number): void {
-    const slot = this.slots[index];
+  updateToxic(entry: ToxicEntry): void {
+    const slot = this.slots.find((s) => s.entry === entry);
     if (slot === undefined) return;
     const running = slot.stage !== null;
     if (running && slot.shouldRun) {
       const stage = slot.stage as Stage;
       if (stage.update !== undefined) {
-        stage.update(slot.entry.attributes);
+        stage.update(slot.entry.attributes as never);
         return;
       }
       slot.stop(true);

@@ -1,3 +1,4 @@
+import type { FaultRecord } from '../api/faults.js';
 import type { Connection } from './connection.js';
 import type { Proxy } from './proxy.js';
 import type { ToxicEntry } from './toxic-entry.js';
@@ -12,6 +13,10 @@ export interface ProxyObserver {
   upstreamFailed(proxy: Proxy, connection: Connection, error: Error): void;
   /** A toxic's toxicity roll for a connection: `applied` tells whether the toxic acts on it. */
   toxicRolled(proxy: Proxy, connection: Connection, toxic: ToxicEntry, applied: boolean): void;
+  /** A request-level fault fired (once per request it acts on). */
+  faultFired(proxy: Proxy, fault: FaultRecord): void;
+  /** A connection of a protocol proxy could not be framed and is passed through from now on. */
+  framingStopped(proxy: Proxy, connection: Connection, reason: string): void;
 }
 
 const ignore = (): void => {};
@@ -20,4 +25,6 @@ export const nullObserver: ProxyObserver = {
   connectionClosed: ignore,
   upstreamFailed: ignore,
   toxicRolled: ignore,
+  faultFired: ignore,
+  framingStopped: ignore,
 };

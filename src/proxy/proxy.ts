@@ -1,11 +1,15 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { FAULT_LOG_SIZE, type FaultRecord } from '../api/faults.js';
+import { DEFAULT_MAX_ACTIVE_FAULTS, type Protocol } from '../api/protocols.js';
 import type { ProxyJson } from '../api/proxy.js';
+import type { FiredFault, HeaderFaultGate } from '../protocols/index.js';
 import type { Stream } from '../api/toxic.js';
 import type { AnyToxicAttributes } from '../api/toxic-types.js';
 import { formatBound, formatHostPort, resolveListen, splitHostPort, type HostPort } from './address.js';
 import { Connection } from './connection.js';
 import type { Logger } from './logger.js';
 import { nullObserver, type ProxyObserver } from './observer.js';
+import { hash32, Random } from './random.js';
 import type { ToxicEntry } from './toxic-entry.js';
 
 const kProxy = Symbol('faultline.proxy');
@@ -35,6 +39,9 @@ export interface ProxyOptions {
   seed: number;
   logger: Logger;
   observer?: ProxyObserver;
+  protocol?: Protocol;
+  envoyFaultHeaders?: boolean;
+  maxActiveFaults?: number;
 }
 
 /** Bytes read from the source and written to the sink of one direction. */
@@ -61,6 +68,20 @@ export class Proxy {
   };
   readonly connections = new Set<Connection>();
   readonly observer: ProxyObserver;
+  /** How new connections are framed; live ones keep the protocol they started with. */
+  protocol: Protocol;
+  /** Request-level toxics of both streams, in the order they were added. */
+  requestToxics: ToxicEntry[] = [];
+  /** The last faults that fired, oldest first, for `GET /proxies/{proxy}/faults`. */
+  private readonly faultLog: FaultRecord[] = [];
+  envoyFaultHeaders: boolean;
+  maxActiveFaults: number;
+  /** Requests faulted by Envoy headers now, and those skipped because of the cap. */
+  activeHeaderFaults = 0;
+  headerFaultsOverflow = 0;
+  private readonly headerFaultRng: Random;
+  /** Null while the proxy does not obey Envoy's fault headers. */
+  headerFaultGate: HeaderFaultGate | null = null;
   /** Connections accepted since the proxy was created. */
   connectionsTotal = 0;
   upstreamFailures = 0;
@@ -82,6 +103,49 @@ export class Proxy {
     this.seed = options.seed;
     this.logger = options.logger;
     this.observer = options.observer ?? nullObserver;
+    this.protocol = options.protocol ?? 'tcp';
+    this.envoyFaultHeaders = options.envoyFaultHeaders ?? false;
+    this.maxActiveFaults = options.maxActiveFaults ?? DEFAULT_MAX_ACTIVE_FAULTS;
+    this.headerFaultRng = new Random(hash32(this.seed, this.name, 'envoy-fault-headers'));
+    this.setHeaderFaults(this.envoyFaultHeaders, this.maxActiveFaults);
+  }
+
+  /** Turns Envoy's fault headers on or off, with the cap on requests faulted at once (0: none). */
+  setHeaderFaults(enabled: boolean, max: number): void {
+    this.envoyFaultHeaders = enabled;
+    this.maxActiveFaults = max;
+    this.headerFaultGate = !enabled
+      ? null
+      : {
+          tryStart: () => {
+            if (this.maxActiveFaults > 0 && this.activeHeaderFaults >= this.maxActiveFaults) {
+              this.headerFaultsOverflow++;
+              return false;
+            }
+            this.activeHeaderFaults++;
+            return true;
+          },
+          finish: () => {
+            this.activeHeaderFaults = Math.max(0, this.activeHeaderFaults - 1);
+          },
+          random: () => this.headerFaultRng.next(),
+        };
+  }
+
+  /** A request-level fault fired on one of this proxy's connections. */
+  faultFired(connection: Connection, fault: FiredFault): void {
+    const record: FaultRecord = { at: new Date().toISOString(), proxy: this.name, connection: connection.id, ...fault };
+    if (this.faultLog.length >= FAULT_LOG_SIZE) this.faultLog.shift();
+    this.faultLog.push(record);
+    this.observer.faultFired(this, record);
+  }
+
+  faults(): readonly FaultRecord[] {
+    return this.faultLog;
+  }
+
+  clearFaults(): void {
+    this.faultLog.length = 0;
   }
 
   /** Byte totals of one direction so far, live connections included. */
@@ -189,19 +253,23 @@ export class Proxy {
     return this.toxics.upstream.find((t) => t.name === name) ?? this.toxics.downstream.find((t) => t.name === name);
   }
 
-  /** Appends a toxic to its direction's chain and to every live link of that direction. */
+  /**
+   * Appends a toxic to its direction's chain and to every live link of that direction. A
+   * request-level toxic is read by the message layer per request, so it needs no link.
+   */
   addToxic(entry: ToxicEntry): void {
-    const chain = this.toxics[entry.stream];
-    chain.push(entry);
-    const index = chain.length - 1;
-    for (const connection of this.connections) connection.link(entry.stream)?.insertToxic(index, entry);
+    this.toxics[entry.stream].push(entry);
+    if (entry.level === 'request') {
+      this.requestToxics = [...this.requestToxics, entry];
+      return;
+    }
+    for (const connection of this.connections) connection.link(entry.stream)?.addToxic(entry);
   }
 
   updateToxic(entry: ToxicEntry, toxicity: number, attributes: AnyToxicAttributes): void {
-    entry.toxicity = toxicity;
-    entry.attributes = attributes;
-    const index = this.toxics[entry.stream].indexOf(entry);
-    for (const connection of this.connections) connection.link(entry.stream)?.updateToxic(index);
+    entry.change(toxicity, attributes);
+    if (entry.level === 'request') return;
+    for (const connection of this.connections) connection.link(entry.stream)?.updateToxic(entry);
   }
 
   removeToxic(entry: ToxicEntry): void {
@@ -209,7 +277,11 @@ export class Proxy {
     const index = chain.indexOf(entry);
     if (index < 0) return;
     chain.splice(index, 1);
-    for (const connection of this.connections) connection.link(entry.stream)?.removeToxic(index);
+    if (entry.level === 'request') {
+      this.requestToxics = this.requestToxics.filter((t) => t !== entry);
+      return;
+    }
+    for (const connection of this.connections) connection.link(entry.stream)?.removeToxic(entry);
   }
 
   removeAllToxics(): void {
@@ -219,13 +291,19 @@ export class Proxy {
     }
   }
 
-  toJSON(): ProxyJson {
-    return {
+  toJSON(explain = false): ProxyJson {
+    const json: ProxyJson = {
       name: this.name,
       listen: this.listen,
       upstream: this.upstream,
       enabled: this.enabled,
-      toxics: [...this.toxics.upstream, ...this.toxics.downstream].map((t) => t.toJSON()),
+      toxics: [...this.toxics.upstream, ...this.toxics.downstream].map((t) => t.toJSON(explain)),
     };
+    if (this.protocol !== 'tcp') json.protocol = this.protocol;
+    if (this.envoyFaultHeaders) {
+      json.envoy_fault_headers = true;
+      json.max_active_faults = this.maxActiveFaults;
+    }
+    return json;
   }
 }

@@ -40,7 +40,10 @@ function send(res: ServerResponse, status: number, body: string, contentType?: s
 
 function sendReply(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
   if ('stream' in reply) reply.stream(req, res);
-  else if ('json' in reply) send(res, reply.status, JSON.stringify(reply.json), 'application/json');
+  else if ('json' in reply) {
+    for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+    send(res, reply.status, JSON.stringify(reply.json), 'application/json');
+  }
   else if ('text' in reply) send(res, reply.status, reply.text, reply.contentType);
   else send(res, 204, '');
 }

@@ -2,6 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { ConfigDocument } from '../api/config.js';
 import { toFloat32, type Stream } from '../api/toxic.js';
+import type { ProxyExtras } from '../api/proxy.js';
 import { defaultAttributes, type AnyToxicAttributes, type ToxicType } from '../api/toxic-types.js';
 import type { Logger } from '../proxy/logger.js';
 import { ConfigError, readConfig } from './config-file.js';
@@ -19,6 +20,7 @@ interface DesiredProxy {
   listen: string;
   upstream: string;
   enabled: boolean;
+  extras: ProxyExtras;
   toxics: Map<string, DesiredToxic>;
 }
 
@@ -32,13 +34,25 @@ function normalise(doc: ConfigDocument): Map<string, DesiredProxy> {
       const attributes = { ...defaultAttributes(t.type), ...(t.attributes as AnyToxicAttributes | undefined) };
       toxics.set(name, { name, type: t.type, stream, toxicity: toFloat32(t.toxicity ?? 1), attributes });
     }
-    out.set(p.name, { listen: p.listen ?? '', upstream: p.upstream, enabled: p.enabled ?? true, toxics });
+    const extras: ProxyExtras = {};
+    if (p.protocol !== undefined) extras.protocol = p.protocol;
+    if (p.envoy_fault_headers !== undefined) extras.envoy_fault_headers = p.envoy_fault_headers;
+    if (p.max_active_faults !== undefined) extras.max_active_faults = p.max_active_faults;
+    out.set(p.name, { listen: p.listen ?? '', upstream: p.upstream, enabled: p.enabled ?? true, extras, toxics });
   }
   return out;
 }
 
-const sameAttributes = (a: AnyToxicAttributes, b: AnyToxicAttributes) =>
-  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+/** Attributes are JSON values of any shape; equal when their JSON is, key order aside. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+  }
+  return value;
+}
+const same = (a: unknown, b: unknown) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+const sameAttributes = (a: AnyToxicAttributes, b: AnyToxicAttributes) => same(a, b);
 
 const status = (err: unknown) => (err as { status?: number }).status;
 
@@ -127,10 +141,10 @@ export class ConfigSync {
         // A declared proxy deleted through the API is created again, toxics and all.
         const fresh = had === undefined || !this.state.has(name);
         if (fresh) {
-          await this.state.create({ name, listen: want.listen, upstream: want.upstream, enabled: want.enabled });
+          await this.state.create({ name, listen: want.listen, upstream: want.upstream, enabled: want.enabled, ...want.extras });
           summary.created.push(name);
-        } else if (had.listen !== want.listen || had.upstream !== want.upstream || had.enabled !== want.enabled) {
-          await this.state.update(name, { listen: want.listen, upstream: want.upstream, enabled: want.enabled });
+        } else if (had.listen !== want.listen || had.upstream !== want.upstream || had.enabled !== want.enabled || !same(had.extras, want.extras)) {
+          await this.state.update(name, { listen: want.listen, upstream: want.upstream, enabled: want.enabled, protocol: want.extras.protocol ?? 'tcp', envoy_fault_headers: want.extras.envoy_fault_headers ?? false, ...(want.extras.max_active_faults === undefined ? {} : { max_active_faults: want.extras.max_active_faults }) });
           summary.updated.push(name);
         }
         if (await this.syncToxics(name, fresh ? new Map() : had.toxics, want.toxics)) {
@@ -167,11 +181,11 @@ export class ConfigSync {
     };
     const add = async (t: DesiredToxic) => {
       try {
-        await this.state.addToxic(proxy, { ...t, streamText: t.stream });
+        await this.state.addToxic(proxy, { ...t, streamText: t.stream, unknownAttributes: [] });
       } catch (err) {
         if (status(err) !== 409) throw err;
         // The name exists already (added through the API): take it over with the file's values.
-        await this.state.updateToxic(proxy, t.name, () => ({ toxicity: t.toxicity, attributes: t.attributes }));
+        await this.state.updateToxic(proxy, t.name, () => ({ toxicity: t.toxicity, attributes: t.attributes, unknownAttributes: [] }));
       }
     };
     for (const name of before.keys()) {
@@ -187,7 +201,7 @@ export class ConfigSync {
         await remove(name);
         await add(want);
       } else if (had.toxicity !== want.toxicity || !sameAttributes(had.attributes, want.attributes)) {
-        await this.state.updateToxic(proxy, name, () => ({ toxicity: want.toxicity, attributes: want.attributes })).catch(async (err: unknown) => {
+        await this.state.updateToxic(proxy, name, () => ({ toxicity: want.toxicity, attributes: want.attributes, unknownAttributes: [] })).catch(async (err: unknown) => {
           if (status(err) !== 404) throw err;
           await add(want);
         });

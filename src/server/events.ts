@@ -1,4 +1,5 @@
 import type { ConnectionBytes, FaultlineEvent, FaultlineEventInput } from '../api/events.js';
+import type { FaultRecord } from '../api/faults.js';
 import type { Connection } from '../proxy/connection.js';
 import type { Logger } from '../proxy/logger.js';
 import type { ProxyObserver } from '../proxy/observer.js';
@@ -80,5 +81,15 @@ export class EventBus implements ProxyObserver {
       stream: toxic.stream,
       toxicity: toxic.toxicity,
     });
+  }
+
+  faultFired(proxy: Proxy, fault: FaultRecord): void {
+    if (this.debug) this.logger.debug({ ...fault }, 'Fault fired');
+    this.emit({ type: 'fault', proxy: proxy.name, fault });
+  }
+
+  framingStopped(proxy: Proxy, connection: Connection, reason: string): void {
+    this.logger.info({ proxy: proxy.name, connection: connection.id, reason }, 'Passing connection through unframed');
+    this.emit({ type: 'framing-stopped', proxy: proxy.name, connection: connection.id, reason });
   }
 }

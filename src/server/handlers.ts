@@ -18,7 +18,7 @@ import { PopulateError, type ProxyCollection } from './state.js';
 
 /** What a handler answers; the app turns it into bytes with Toxiproxy's headers. */
 export type Reply =
-  | { status: number; json: unknown }
+  | { status: number; json: unknown; headers?: Record<string, string> }
   | { status: 204 }
   | { status: number; text: string; contentType: string }
   | { status: 200; stream: (req: IncomingMessage, res: ServerResponse) => void };
@@ -36,6 +36,18 @@ export interface HandlerContext {
 type Handler = (ctx: HandlerContext) => Promise<Reply> | Reply;
 
 const param = (ctx: HandlerContext, name: string): string => ctx.params[name] as string;
+
+/** `?explain=true` adds each toxic's one-line explanation (a faultline addition, off by default). */
+const explain = (ctx: HandlerContext): boolean => ['true', '1', ''].includes(ctx.query.get('explain') ?? 'no');
+
+/**
+ * Toxiproxy accepts attribute names a type does not have and ignores them; so does faultline,
+ * but it says so, since `latancy` silently meaning 0 ms is a trap.
+ */
+function unknownAttributesWarning(type: string, names: readonly string[]): Record<string, string> | undefined {
+  if (names.length === 0) return undefined;
+  return { 'X-Faultline-Warning': `ignored unknown attribute${names.length > 1 ? 's' : ''} of ${type}: ${names.join(', ')}` };
+}
 
 export const handlers: Record<RouteName, Handler> = {
   ProxyIndex: ({ state }) => {
@@ -60,7 +72,7 @@ export const handlers: Record<RouteName, Handler> = {
     const proxies = await ctx.state.populate(specs);
     return { status: 201, json: { proxies: proxies.map((p) => p.toJSON()) } };
   },
-  ProxyShow: (ctx) => ({ status: 200, json: ctx.state.get(param(ctx, 'proxy')).toJSON() }),
+  ProxyShow: (ctx) => ({ status: 200, json: ctx.state.get(param(ctx, 'proxy')).toJSON(explain(ctx)) }),
   ProxyUpdate: async (ctx) => {
     const name = param(ctx, 'proxy');
     ctx.state.get(name);
@@ -71,22 +83,28 @@ export const handlers: Record<RouteName, Handler> = {
     await ctx.state.delete(param(ctx, 'proxy'));
     return { status: 204 };
   },
-  ToxicIndex: (ctx) => ({ status: 200, json: ctx.state.get(param(ctx, 'proxy')).toJSON().toxics }),
+  ToxicIndex: (ctx) => ({ status: 200, json: ctx.state.get(param(ctx, 'proxy')).toJSON(explain(ctx)).toxics }),
   ToxicCreate: async (ctx) => {
     const name = param(ctx, 'proxy');
     const proxy = ctx.state.get(name);
     // The name is checked again under the lock; checking here too keeps Toxiproxy's order (409
     // before a bad attribute's 400).
     const spec = decodeToxicCreate(ctx.body(), (toxic) => proxy.findToxic(toxic) !== undefined);
-    return { status: 200, json: await ctx.state.addToxic(name, spec) };
+    const json = await ctx.state.addToxic(name, spec);
+    const headers = unknownAttributesWarning(spec.type, spec.unknownAttributes);
+    return { status: 200, json, ...(headers === undefined ? {} : { headers }) };
   },
-  ToxicShow: (ctx) => ({ status: 200, json: ctx.state.getToxic(param(ctx, 'proxy'), param(ctx, 'toxic')).toJSON() }),
+  ToxicShow: (ctx) => ({ status: 200, json: ctx.state.getToxic(param(ctx, 'proxy'), param(ctx, 'toxic')).toJSON(explain(ctx)) }),
   ToxicUpdate: async (ctx) => {
     // Toxiproxy looks up the proxy and the toxic (404) before it reads the body (400).
-    const toxic = await ctx.state.updateToxic(param(ctx, 'proxy'), param(ctx, 'toxic'), (current) =>
-      decodeToxicUpdate(ctx.body(), current),
-    );
-    return { status: 200, json: toxic };
+    let unknown: { type: string; names: string[] } = { type: '', names: [] };
+    const toxic = await ctx.state.updateToxic(param(ctx, 'proxy'), param(ctx, 'toxic'), (current) => {
+      const change = decodeToxicUpdate(ctx.body(), current);
+      unknown = { type: current.type, names: change.unknownAttributes };
+      return change;
+    });
+    const headers = unknownAttributesWarning(unknown.type, unknown.names);
+    return { status: 200, json: toxic, ...(headers === undefined ? {} : { headers }) };
   },
   ToxicDelete: async (ctx) => {
     await ctx.state.removeToxic(param(ctx, 'proxy'), param(ctx, 'toxic'));
@@ -118,6 +136,15 @@ export const handlers: Record<RouteName, Handler> = {
   Metrics: async (ctx) => {
     if (ctx.metrics === null) return { status: 404, text: '404 page not found\n', contentType: 'text/plain; charset=utf-8' };
     return { status: 200, text: await ctx.metrics.metrics(), contentType: ctx.metrics.contentType };
+  },
+  FaultIndex: (ctx) => {
+    const faults = ctx.state.get(param(ctx, 'proxy')).faults();
+    const toxic = ctx.query.get('toxic');
+    return { status: 200, json: toxic === null ? faults : faults.filter((f) => f.toxic === toxic) };
+  },
+  FaultClear: (ctx) => {
+    ctx.state.get(param(ctx, 'proxy')).clearFaults();
+    return { status: 204 };
   },
   Events: (ctx) => ({ status: 200, stream: streamEvents(ctx.state.events, ctx.query.get('proxy')) }),
   Version: () => ({

@@ -86,5 +86,37 @@ export function createMetrics(state: ProxyCollection, options: MetricsOptions = 
       }
     },
   });
+  new Counter({
+    name: 'faultline_faults_total',
+    help: 'Requests a request-level toxic has acted on',
+    labelNames: ['proxy', 'toxic', 'type'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of state.list()) {
+        for (const t of p.requestToxics) this.inc({ proxy: p.name, toxic: t.name, type: t.type }, t.fired);
+      }
+    },
+  });
+  new Gauge({
+    name: 'faultline_header_faults_active',
+    help: "Requests faulted by Envoy's fault headers now",
+    labelNames: ['proxy'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of state.list()) if (p.envoyFaultHeaders) this.set({ proxy: p.name }, p.activeHeaderFaults);
+    },
+  });
+  new Counter({
+    name: 'faultline_header_faults_overflow_total',
+    help: "Requests not faulted because the proxy's max_active_faults was reached",
+    labelNames: ['proxy'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of state.list()) if (p.envoyFaultHeaders) this.inc({ proxy: p.name }, p.headerFaultsOverflow);
+    },
+  });
   return registry;
 }

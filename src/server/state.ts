@@ -1,5 +1,10 @@
 import {
   ApiError,
+  badRequestBody,
+  isToxicType,
+  toxicLevel,
+  type Protocol,
+  type ProxyExtras,
   listenFailed,
   proxyExists,
   proxyNotFound,
@@ -16,6 +21,9 @@ import { formatBound, resolveListen } from '../proxy/address.js';
 import type { Logger } from '../proxy/logger.js';
 import { Proxy } from '../proxy/proxy.js';
 import { ToxicEntry } from '../proxy/toxic-entry.js';
+import { requestToxicImpls } from '../protocols/index.js';
+import type { ToxicImplOf } from '../proxy/toxic-entry.js';
+import { hash32 } from '../proxy/random.js';
 import { toxicImpls } from '../toxics/index.js';
 import { EventBus } from './events.js';
 import { Mutex } from './mutex.js';
@@ -80,7 +88,31 @@ export class ProxyCollection {
   }
 
   private build(spec: ProxyCreate): Proxy {
-    return new Proxy({ ...spec, seed: this.seed, logger: this.logger, observer: this.events });
+    checkExtras(spec, spec.protocol ?? 'tcp');
+    return new Proxy({
+      name: spec.name,
+      listen: spec.listen,
+      upstream: spec.upstream,
+      enabled: spec.enabled,
+      seed: this.seed,
+      logger: this.logger,
+      observer: this.events,
+      protocol: spec.protocol ?? 'tcp',
+      envoyFaultHeaders: spec.envoy_fault_headers ?? false,
+      ...(spec.max_active_faults === undefined ? {} : { maxActiveFaults: spec.max_active_faults }),
+    });
+  }
+
+  /** Applies faultline's settings to an existing proxy; checked before anything changes. */
+  private applyExtras(proxy: Proxy, change: ProxyExtras): void {
+    const protocol = change.protocol ?? proxy.protocol;
+    checkExtras({ envoy_fault_headers: change.envoy_fault_headers ?? proxy.envoyFaultHeaders }, protocol);
+    if (protocol === 'tcp' && proxy.requestToxics.length > 0) {
+      const names = proxy.requestToxics.map((t) => t.name).join(', ');
+      throw badRequestBody(`protocol: a tcp proxy cannot keep request-level toxics; remove ${names} first`);
+    }
+    proxy.protocol = protocol;
+    proxy.setHeaderFaults(change.envoy_fault_headers ?? proxy.envoyFaultHeaders, change.max_active_faults ?? proxy.maxActiveFaults);
   }
 
   /** Creates and, if enabled, starts a proxy; a proxy that cannot bind is not registered. */
@@ -122,6 +154,7 @@ export class ProxyCollection {
       const listen = change.listen ?? proxy.listen;
       const upstream = change.upstream ?? proxy.upstream;
       const enabled = change.enabled ?? proxy.enabled;
+      this.applyExtras(proxy, change);
       let differs: boolean;
       try {
         differs = await this.differs(proxy, listen, upstream);
@@ -173,6 +206,7 @@ export class ProxyCollection {
               throw listenFailed(`listen tcp: ${(err as Error).message}`);
             }
             if (!differs) {
+              this.applyExtras(existing, { protocol: spec.protocol ?? 'tcp', envoy_fault_headers: spec.envoy_fault_headers ?? false, ...(spec.max_active_faults === undefined ? {} : { max_active_faults: spec.max_active_faults }) });
               done.push(existing);
               continue;
             }
@@ -201,6 +235,7 @@ export class ProxyCollection {
         proxy.enabled = true;
         const names = [...proxy.toxics.upstream, ...proxy.toxics.downstream].map((t) => t.name);
         proxy.removeAllToxics();
+        proxy.clearFaults();
         for (const toxic of names) this.events.emit({ type: 'toxic-removed', proxy: proxy.name, toxic });
         if (!wasEnabled) this.proxyChanged('proxy-updated', proxy);
       }
@@ -211,6 +246,11 @@ export class ProxyCollection {
     return this.lock.run(() => {
       const proxy = this.get(proxyName);
       if (proxy.findToxic(spec.name) !== undefined) throw toxicExists();
+      if (toxicLevel(spec.type) === 'request' && proxy.protocol === 'tcp') {
+        throw badRequestBody(
+          `type: ${spec.type} acts on single requests and needs a proxy with a protocol; proxy ${JSON.stringify(proxyName)} is tcp (set "protocol": "http" on it)`,
+        );
+      }
       const entry = new ToxicEntry(
         spec.name,
         spec.type,
@@ -218,11 +258,15 @@ export class ProxyCollection {
         spec.streamText,
         spec.toxicity,
         spec.attributes,
-        toxicImpls[spec.type],
+        implementationOf(spec.type),
+        (purpose) => hash32(this.seed, proxyName, spec.name, purpose),
       );
       proxy.addToxic(entry);
       this.logger.info({ proxy: proxyName, toxic: spec.name, type: spec.type, stream: spec.stream }, 'Added toxic');
-      this.events.emit({ type: 'toxic-added', proxy: proxyName, toxic: entry.toJSON() });
+      if (spec.unknownAttributes.length > 0) {
+        this.logger.warn({ proxy: proxyName, toxic: spec.name, type: spec.type, ignored: spec.unknownAttributes }, 'Toxic has unknown attributes, ignored');
+      }
+      this.events.emit({ type: 'toxic-added', proxy: proxyName, toxic: entry.toJSON(true) });
       return entry.toJSON();
     });
   }
@@ -240,7 +284,10 @@ export class ProxyCollection {
       const change = decode(toxic);
       proxy.updateToxic(toxic, change.toxicity, change.attributes);
       this.logger.info({ proxy: proxyName, toxic: toxicName }, 'Updated toxic');
-      this.events.emit({ type: 'toxic-updated', proxy: proxyName, toxic: toxic.toJSON() });
+      if (change.unknownAttributes.length > 0) {
+        this.logger.warn({ proxy: proxyName, toxic: toxicName, type: toxic.type, ignored: change.unknownAttributes }, 'Toxic has unknown attributes, ignored');
+      }
+      this.events.emit({ type: 'toxic-updated', proxy: proxyName, toxic: toxic.toJSON(true) });
       return toxic.toJSON();
     });
   }
@@ -260,5 +307,17 @@ export class ProxyCollection {
       this.closed = true;
       await Promise.all([...this.proxies.values()].map((p) => p.stop()));
     });
+  }
+}
+
+function implementationOf(type: string): ToxicImplOf {
+  if (!isToxicType(type)) throw new Error(`no implementation for toxic type ${type}`);
+  if (Object.hasOwn(toxicImpls, type)) return { level: 'stream', impl: toxicImpls[type as keyof typeof toxicImpls] };
+  return { level: 'request', impl: requestToxicImpls[type as keyof typeof requestToxicImpls] };
+}
+
+function checkExtras(extras: ProxyExtras, protocol: Protocol): void {
+  if (extras.envoy_fault_headers === true && protocol !== 'http') {
+    throw badRequestBody(`envoy_fault_headers: Envoy's fault headers need "protocol": "http", got ${protocol}`);
   }
 }

@@ -1,4 +1,6 @@
-import type { AnyToxicAttributes } from '../api/toxic-types.js';
+import type { ToxicAttributes } from '../api/toxic-types.js';
+
+type Attributes = ToxicAttributes<'bandwidth'>;
 import { Deadline } from './deadline.js';
 import { handBack, Queue } from './queue.js';
 import type { Stage, StageContext, ToxicImpl } from './types.js';
@@ -20,8 +22,8 @@ class BandwidthStage implements Stage {
   private ended = false;
   private readonly deadline = new Deadline(() => this.pump());
 
-  constructor(attributes: AnyToxicAttributes, private readonly ctx: StageContext) {
-    this.rate = attributes.rate ?? 0;
+  constructor(attributes: Attributes, private readonly ctx: StageContext) {
+    this.rate = attributes.rate;
   }
 
   onData(chunk: Buffer): void {
@@ -67,8 +69,8 @@ class BandwidthStage implements Stage {
     else this.ended = true;
   }
 
-  update(attributes: AnyToxicAttributes): void {
-    this.rate = attributes.rate ?? 0;
+  update(attributes: Attributes): void {
+    this.rate = attributes.rate;
     this.deadline.cancel();
     this.nextAt = this.ctx.now();
     this.pump();
@@ -86,7 +88,7 @@ class BandwidthStage implements Stage {
   }
 }
 
-export const bandwidth: ToxicImpl = {
+export const bandwidth: ToxicImpl<Attributes> = {
   highWaterMark: 256 * 1024,
   create: (attributes, ctx) => new BandwidthStage(attributes, ctx),
 };

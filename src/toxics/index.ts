@@ -1,4 +1,4 @@
-import type { ToxicType } from '../api/toxic-types.js';
+import type { byteToxics } from '../api/byte-toxics.js';
 import { bandwidth } from './bandwidth.js';
 import { latency } from './latency.js';
 import { limitData } from './limit-data.js';
@@ -9,8 +9,10 @@ import { slowClose } from './slow-close.js';
 import { timeout } from './timeout.js';
 import type { ToxicImpl } from './types.js';
 
-/** Every toxic type's implementation; the compiler checks it covers every type in the API. */
-export const toxicImpls: { readonly [T in ToxicType]: ToxicImpl } = {
+export type StreamToxicType = keyof typeof byteToxics;
+
+/** Every byte-level toxic's implementation; the compiler checks it covers every such type in the API. */
+export const toxicImpls: { readonly [T in StreamToxicType]: ToxicImpl<any> } = {
   noop,
   latency,
   bandwidth,

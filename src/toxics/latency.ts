@@ -1,4 +1,6 @@
-import type { AnyToxicAttributes } from '../api/toxic-types.js';
+import type { ToxicAttributes } from '../api/toxic-types.js';
+
+type Attributes = ToxicAttributes<'latency'>;
 import { Deadline } from './deadline.js';
 import { EARLY_MS } from './waker.js';
 import { handBack, Queue } from './queue.js';
@@ -19,9 +21,9 @@ class LatencyStage implements Stage {
   private ended = false;
   private readonly deadline = new Deadline(() => this.release(), true);
 
-  constructor(attributes: AnyToxicAttributes, private readonly ctx: StageContext) {
-    this.latency = attributes.latency ?? 0;
-    this.jitter = attributes.jitter ?? 0;
+  constructor(attributes: Attributes, private readonly ctx: StageContext) {
+    this.latency = attributes.latency;
+    this.jitter = attributes.jitter;
   }
 
   private delay(): number {
@@ -66,9 +68,9 @@ class LatencyStage implements Stage {
     else this.ended = true;
   }
 
-  update(attributes: AnyToxicAttributes): void {
-    this.latency = attributes.latency ?? 0;
-    this.jitter = attributes.jitter ?? 0;
+  update(attributes: Attributes): void {
+    this.latency = attributes.latency;
+    this.jitter = attributes.jitter;
   }
 
   flush(): void {
@@ -85,7 +87,7 @@ class LatencyStage implements Stage {
   }
 }
 
-export const latency: ToxicImpl = {
+export const latency: ToxicImpl<Attributes> = {
   // Enough in flight that a delay does not throttle a fast stream (Toxiproxy buffers 1024 chunks).
   highWaterMark: 8 * 1024 * 1024,
   create: (attributes, ctx) => new LatencyStage(attributes, ctx),

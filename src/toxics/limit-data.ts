@@ -1,4 +1,6 @@
-import type { AnyToxicAttributes } from '../api/toxic-types.js';
+import type { ToxicAttributes } from '../api/toxic-types.js';
+
+type Attributes = ToxicAttributes<'limit_data'>;
 import { DEFAULT_HIGH_WATER_MARK, type Stage, type StageContext, type ToxicImpl } from './types.js';
 
 /**
@@ -10,8 +12,8 @@ class LimitDataStage implements Stage {
   private passed = 0;
   private done = false;
 
-  constructor(attributes: AnyToxicAttributes, private readonly ctx: StageContext) {
-    this.limit = attributes.bytes ?? 0;
+  constructor(attributes: Attributes, private readonly ctx: StageContext) {
+    this.limit = attributes.bytes;
   }
 
   onData(chunk: Buffer, at: number): void {
@@ -32,8 +34,8 @@ class LimitDataStage implements Stage {
     this.ctx.end();
   }
 
-  update(attributes: AnyToxicAttributes): void {
-    this.limit = attributes.bytes ?? 0;
+  update(attributes: Attributes): void {
+    this.limit = attributes.bytes;
   }
 
   flush(): void {}
@@ -41,7 +43,7 @@ class LimitDataStage implements Stage {
   dispose(): void {}
 }
 
-export const limitData: ToxicImpl = {
+export const limitData: ToxicImpl<Attributes> = {
   highWaterMark: DEFAULT_HIGH_WATER_MARK,
   create: (attributes, ctx) => new LimitDataStage(attributes, ctx),
 };

@@ -13,7 +13,7 @@ class NoopStage implements Stage {
   dispose(): void {}
 }
 
-export const noop: ToxicImpl = {
+export const noop: ToxicImpl<unknown> = {
   highWaterMark: DEFAULT_HIGH_WATER_MARK,
   create: (_attributes, ctx) => new NoopStage(ctx),
 };

@@ -1,4 +1,6 @@
-import type { AnyToxicAttributes } from '../api/toxic-types.js';
+import type { ToxicAttributes } from '../api/toxic-types.js';
+
+type Attributes = ToxicAttributes<'reset_peer'>;
 import { Deadline } from './deadline.js';
 import { DEFAULT_HIGH_WATER_MARK, type Stage, type StageContext, type ToxicImpl } from './types.js';
 
@@ -13,8 +15,8 @@ class ResetPeerStage implements Stage {
   private triggered = false;
   private readonly deadline = new Deadline(() => this.ctx.reset());
 
-  constructor(attributes: AnyToxicAttributes, private readonly ctx: StageContext) {
-    this.timeout = attributes.timeout ?? 0;
+  constructor(attributes: Attributes, private readonly ctx: StageContext) {
+    this.timeout = attributes.timeout;
   }
 
   private trigger(): void {
@@ -32,8 +34,8 @@ class ResetPeerStage implements Stage {
     this.trigger();
   }
 
-  update(attributes: AnyToxicAttributes): void {
-    this.timeout = attributes.timeout ?? 0;
+  update(attributes: Attributes): void {
+    this.timeout = attributes.timeout;
     if (this.deadline.armed) {
       if (this.timeout <= 0) {
         this.deadline.cancel();
@@ -56,7 +58,7 @@ class ResetPeerStage implements Stage {
   }
 }
 
-export const resetPeer: ToxicImpl = {
+export const resetPeer: ToxicImpl<Attributes> = {
   highWaterMark: DEFAULT_HIGH_WATER_MARK,
   create: (attributes, ctx) => new ResetPeerStage(attributes, ctx),
 };

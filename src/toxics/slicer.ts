@@ -1,4 +1,6 @@
-import type { AnyToxicAttributes } from '../api/toxic-types.js';
+import type { ToxicAttributes } from '../api/toxic-types.js';
+
+type Attributes = ToxicAttributes<'slicer'>;
 import { Deadline } from './deadline.js';
 import { handBack, Queue } from './queue.js';
 import { DEFAULT_HIGH_WATER_MARK, type Stage, type StageContext, type ToxicImpl } from './types.js';
@@ -19,7 +21,7 @@ class SlicerStage implements Stage {
   private ended = false;
   private readonly deadline = new Deadline(() => this.release());
 
-  constructor(attributes: AnyToxicAttributes, private readonly ctx: StageContext) {
+  constructor(attributes: Attributes, private readonly ctx: StageContext) {
     this.update(attributes);
   }
 
@@ -71,10 +73,10 @@ class SlicerStage implements Stage {
     else this.ended = true;
   }
 
-  update(attributes: AnyToxicAttributes): void {
-    this.average = Math.max(1, attributes.average_size ?? 0);
-    this.variation = Math.min(attributes.size_variation ?? 0, this.average - 1);
-    this.delayMs = (attributes.delay ?? 0) / 1000;
+  update(attributes: Attributes): void {
+    this.average = Math.max(1, attributes.average_size);
+    this.variation = Math.min(attributes.size_variation, this.average - 1);
+    this.delayMs = attributes.delay / 1000;
   }
 
   flush(): void {
@@ -89,7 +91,7 @@ class SlicerStage implements Stage {
   }
 }
 
-export const slicer: ToxicImpl = {
+export const slicer: ToxicImpl<Attributes> = {
   highWaterMark: DEFAULT_HIGH_WATER_MARK,
   create: (attributes, ctx) => new SlicerStage(attributes, ctx),
 };

@@ -1,4 +1,6 @@
-import type { AnyToxicAttributes } from '../api/toxic-types.js';
+import type { ToxicAttributes } from '../api/toxic-types.js';
+
+type Attributes = ToxicAttributes<'slow_close'>;
 import { Deadline } from './deadline.js';
 import { DEFAULT_HIGH_WATER_MARK, type Stage, type StageContext, type ToxicImpl } from './types.js';
 
@@ -8,8 +10,8 @@ class SlowCloseStage implements Stage {
   private ending = false;
   private readonly deadline = new Deadline(() => this.ctx.end());
 
-  constructor(attributes: AnyToxicAttributes, private readonly ctx: StageContext) {
-    this.delay = attributes.delay ?? 0;
+  constructor(attributes: Attributes, private readonly ctx: StageContext) {
+    this.delay = attributes.delay;
   }
 
   onData(chunk: Buffer, at: number): void {
@@ -21,8 +23,8 @@ class SlowCloseStage implements Stage {
     this.deadline.restart(this.delay, this.ctx.now());
   }
 
-  update(attributes: AnyToxicAttributes): void {
-    this.delay = attributes.delay ?? 0;
+  update(attributes: Attributes): void {
+    this.delay = attributes.delay;
   }
 
   flush(): void {
@@ -37,7 +39,7 @@ class SlowCloseStage implements Stage {
   }
 }
 
-export const slowClose: ToxicImpl = {
+export const slowClose: ToxicImpl<Attributes> = {
   highWaterMark: DEFAULT_HIGH_WATER_MARK,
   create: (attributes, ctx) => new SlowCloseStage(attributes, ctx),
 };

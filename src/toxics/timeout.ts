@@ -1,4 +1,6 @@
-import type { AnyToxicAttributes } from '../api/toxic-types.js';
+import type { ToxicAttributes } from '../api/toxic-types.js';
+
+type Attributes = ToxicAttributes<'timeout'>;
 import { Deadline } from './deadline.js';
 import { DEFAULT_HIGH_WATER_MARK, type Stage, type StageContext, type ToxicImpl } from './types.js';
 
@@ -11,8 +13,8 @@ class TimeoutStage implements Stage {
   private timeout: number;
   private readonly deadline = new Deadline(() => this.ctx.close());
 
-  constructor(attributes: AnyToxicAttributes, private readonly ctx: StageContext) {
-    this.timeout = attributes.timeout ?? 0;
+  constructor(attributes: Attributes, private readonly ctx: StageContext) {
+    this.timeout = attributes.timeout;
     this.arm();
   }
 
@@ -30,8 +32,8 @@ class TimeoutStage implements Stage {
     this.ctx.end();
   }
 
-  update(attributes: AnyToxicAttributes): void {
-    this.timeout = attributes.timeout ?? 0;
+  update(attributes: Attributes): void {
+    this.timeout = attributes.timeout;
     this.arm();
   }
 
@@ -45,7 +47,7 @@ class TimeoutStage implements Stage {
   }
 }
 
-export const timeout: ToxicImpl = {
+export const timeout: ToxicImpl<Attributes> = {
   highWaterMark: DEFAULT_HIGH_WATER_MARK,
   create: (attributes, ctx) => new TimeoutStage(attributes, ctx),
 };

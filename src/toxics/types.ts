@@ -1,4 +1,4 @@
-import type { AnyToxicAttributes } from '../api/toxic-types.js';
+
 
 /**
  * What a stage may do to its link. Every capability comes through here, so the link needs no
@@ -18,6 +18,11 @@ export interface StageContext {
   /** A uniform number in [0, 1) from this stage's own stream, reproducible under `--seed`. */
   random(): number;
   now(): number;
+  /**
+   * State this toxic shares across every connection of its proxy (counters, windows). It is
+   * replaced by a fresh object when the toxic is updated, so counts restart then.
+   */
+  shared(): Record<string, unknown>;
 }
 
 /**
@@ -29,17 +34,18 @@ export interface Stage {
   onData(chunk: Buffer, at: number): void;
   onEnd(): void;
   /** Retunes in place. Without it, an update flushes this stage and creates a new one. */
-  update?(attributes: AnyToxicAttributes): void;
+  update?(attributes: never): void;
   /** The toxic is being removed: push every held chunk, and a held end, synchronously now. */
   flush(): void;
   /** Cancels timers; nothing is pushed afterwards. */
   dispose(): void;
 }
 
-export interface ToxicImpl {
+/** A byte-level toxic's implementation; its attributes were validated by the API's schema. */
+export interface ToxicImpl<A = never> {
   /** Bytes a stage may hold before the link pauses its source. */
   readonly highWaterMark: number;
-  create(attributes: AnyToxicAttributes, ctx: StageContext): Stage;
+  create(attributes: A, ctx: StageContext): Stage;
 }
 
 export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;

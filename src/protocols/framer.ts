@@ -1,0 +1,143 @@
+import { Deadline } from '../toxics/deadline.js';
+import { Queue } from '../toxics/queue.js';
+import type { Stage, StageContext } from '../toxics/types.js';
+
+/** What may wait in the output queue besides bytes: the end of the stream, a close, a reset. */
+const END = { action: 'end' } as const;
+const CLOSE = { action: 'close' } as const;
+const RESET = { action: 'reset' } as const;
+type Marker = typeof END | typeof CLOSE | typeof RESET;
+
+/** Longest header section a framer holds while deciding; beyond it the connection is passed through. */
+export const MAX_HEAD_BYTES = 64 * 1024;
+
+/**
+ * The base of every framer stage. It owns the bookkeeping a framer must not get wrong:
+ *
+ * - Output leaves in order, each piece not before its due time (a held request, a delayed
+ *   response, trickled headers), with one timer for the earliest.
+ * - Input the framer cannot act on yet is kept in order (`keep`/`takeKept`).
+ * - Bytes kept or queued that still point into the link's reused read buffer are reported
+ *   with `hold()`, so the next read never overwrites them; a partial header section is copied
+ *   (`stash`), so it points nowhere.
+ */
+export abstract class FramerStage implements Stage {
+  private readonly outQueue = new Queue<Buffer | Marker>();
+  private readonly dueQueue = new Queue<number>();
+  private queuedBytes = 0;
+  private lastDue = -Infinity;
+  private readonly deadline = new Deadline(() => this.release(), true);
+  private readonly kept = new Queue<Buffer>();
+  private keptBytes = 0;
+  /** A header section that arrived in pieces, copied. */
+  protected stash: Buffer | null = null;
+  /** Nothing is released before this time: a held request or response. */
+  protected gate = -Infinity;
+  /** Set once the stage ended, closed or reset its output: nothing more goes out. */
+  protected finished = false;
+
+  constructor(protected readonly ctx: StageContext) {}
+
+  abstract onData(chunk: Buffer, at: number): void;
+  abstract onEnd(): void;
+
+  /** Sends bytes on, in order, not before `due` (default: the gate). */
+  protected out(chunk: Buffer, due = this.gate): void {
+    if (this.finished || chunk.length === 0) return;
+    if (this.outQueue.length === 0 && due <= this.ctx.now()) {
+      this.ctx.push(chunk, this.ctx.now());
+      return;
+    }
+    this.enqueue(chunk, due);
+    this.queuedBytes += chunk.length;
+    this.report();
+  }
+
+  /** Ends, closes or resets once everything queued before it has gone out (a reset: at once). */
+  protected finish(how: 'end' | 'close' | 'reset', due = this.gate): void {
+    if (this.finished) return;
+    if (how === 'reset') {
+      this.finished = true;
+      this.ctx.reset();
+      return;
+    }
+    if (this.outQueue.length === 0 && due <= this.ctx.now()) {
+      this.finished = true;
+      if (how === 'end') this.ctx.end();
+      else this.ctx.close();
+      return;
+    }
+    this.enqueue(how === 'end' ? END : CLOSE, due);
+  }
+
+  private enqueue(item: Buffer | Marker, due: number): void {
+    if (due < this.lastDue) due = this.lastDue;
+    this.lastDue = due;
+    this.outQueue.push(item);
+    this.dueQueue.push(due);
+    if (this.outQueue.length === 1) this.deadline.at(due, this.ctx.now());
+  }
+
+  private release(): void {
+    const now = this.ctx.now();
+    let due = this.dueQueue.peek();
+    while (due !== undefined && due <= now + 0.5 && !this.finished) {
+      const item = this.outQueue.shift() as Buffer | Marker;
+      this.dueQueue.shift();
+      if (Buffer.isBuffer(item)) {
+        this.queuedBytes -= item.length;
+        this.ctx.push(item, due);
+      } else {
+        this.finished = true;
+        if (item === END) this.ctx.end();
+        else if (item === CLOSE) this.ctx.close();
+        else this.ctx.reset();
+      }
+      due = this.dueQueue.peek();
+    }
+    this.report();
+    if (due !== undefined && !this.finished) this.deadline.at(due, now);
+  }
+
+  /** Keeps input to frame later, in order. */
+  protected keep(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.kept.push(chunk);
+    this.keptBytes += chunk.length;
+    this.report();
+  }
+
+  protected takeKept(): Buffer | undefined {
+    const chunk = this.kept.shift();
+    if (chunk !== undefined) {
+      this.keptBytes -= chunk.length;
+      this.report();
+    }
+    return chunk;
+  }
+
+  protected get hasKept(): boolean {
+    return this.kept.length > 0;
+  }
+
+  /** Appends a piece of a header section to the stash, copying it out of the read buffer. */
+  protected addToStash(piece: Buffer): Buffer {
+    this.stash = this.stash === null ? Buffer.from(piece) : Buffer.concat([this.stash, piece]);
+    return this.stash;
+  }
+
+  private report(): void {
+    this.ctx.hold(this.queuedBytes + this.keptBytes);
+  }
+
+  /** Framers live as long as their connection; nothing to hand back on their own. */
+  flush(): void {}
+
+  dispose(): void {
+    this.deadline.cancel();
+    this.outQueue.clear();
+    this.dueQueue.clear();
+    this.kept.clear();
+    this.finished = true;
+  }
+}

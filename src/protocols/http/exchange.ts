@@ -1,0 +1,161 @@
+import { performance } from 'node:perf_hooks';
+import type { ToxicEntry, ToxicShared } from '../../proxy/toxic-entry.js';
+import { Queue } from '../../toxics/queue.js';
+import type { StageContext } from '../../toxics/types.js';
+import { addVerdict, decide, emptyPlan, type DecisionScope, type Plan } from '../decide.js';
+import type { MessageHost } from '../host.js';
+import { describeVerdict, type RequestView, type Verdict } from '../message.js';
+import { ENVOY_TOXIC, envoyVerdicts } from './envoy.js';
+import type { RequestHead } from './head.js';
+import { renderReply, type HttpReply } from './reply.js';
+import { HttpRequestView } from './request-view.js';
+import { RequestFramer } from './request-framer.js';
+import { ResponseFramer } from './response-framer.js';
+
+/** One request on the connection, from its head until its response has gone out. */
+export interface HttpEntry {
+  readonly view: HttpRequestView;
+  /** What toxics decided; null when none acted (the common case). */
+  readonly plan: Plan | null;
+  /** The injected answer, when the request is answered here. */
+  reply: Buffer | null;
+  /** When an answer or an abort may go out (after a held request's delay). */
+  readyAt: number;
+  /** Counted against the proxy's cap on header-requested faults until it completes. */
+  headerFault: boolean;
+  /** The connection closes after this entry's answer. */
+  close: boolean;
+}
+
+/**
+ * One HTTP connection's message layer: the request framer (client → upstream), the response
+ * framer (upstream → client) and, between them, the FIFO that pairs each response with its
+ * request, so an injected answer takes exactly the place of the response it replaces.
+ */
+export class HttpExchange implements DecisionScope {
+  readonly fifo = new Queue<HttpEntry>();
+  readonly request: RequestFramer;
+  readonly response: ResponseFramer;
+  private requests = 0;
+  private perConnection: Map<ToxicShared, number> | null = null;
+  private framing = true;
+
+  constructor(
+    readonly host: MessageHost,
+    upstreamCtx: StageContext,
+    downstreamCtx: StageContext,
+  ) {
+    this.request = new RequestFramer(this, upstreamCtx);
+    this.response = new ResponseFramer(this, downstreamCtx);
+  }
+
+  readonly now = (): number => performance.now();
+
+  applies(entry: ToxicEntry): boolean {
+    return this.host.applies(entry);
+  }
+
+  countOnConnection(shared: ToxicShared): number {
+    this.perConnection ??= new Map();
+    const n = (this.perConnection.get(shared) ?? 0) + 1;
+    this.perConnection.set(shared, n);
+    return n;
+  }
+
+  fired(entry: ToxicEntry, request: RequestView, match: number, verdict: Verdict): void {
+    this.host.faultFired({
+      request: request.number,
+      method: request.method,
+      path: request.path,
+      toxic: entry.name,
+      type: entry.type,
+      match,
+      action: describeVerdict(verdict),
+    });
+  }
+
+  /** A request's head arrived: decides what happens to it and queues it. */
+  open(head: RequestHead): HttpEntry {
+    const view = new HttpRequestView(++this.requests, head);
+    let plan: Plan | null = null;
+    let headerFault = false;
+    const gate = this.host.headerFaults;
+    if (gate !== null && head.headers.names.some((n) => n.startsWith('x-envoy-fault-'))) {
+      const verdicts = envoyVerdicts(head.headers, gate);
+      if (verdicts !== null) {
+        headerFault = true;
+        plan = emptyPlan();
+        for (const verdict of verdicts) {
+          addVerdict(plan, verdict, ENVOY_TOXIC);
+          this.host.faultFired({ request: view.number, method: view.method, path: view.path, toxic: ENVOY_TOXIC, type: 'envoy', match: 0, action: describeVerdict(verdict) });
+        }
+      }
+    }
+    if (plan?.terminal == null) {
+      const toxics = this.host.requestToxics();
+      if (toxics.length > 0) {
+        const more = decide(toxics, view, this);
+        if (more !== null) plan = plan === null ? more : merge(plan, more);
+      }
+    }
+    const entry: HttpEntry = { view, plan, reply: null, readyAt: -Infinity, headerFault, close: false };
+    if (plan !== null && plan.requestDelay > 0) entry.readyAt = this.now() + plan.requestDelay;
+    return entry;
+  }
+
+  /** Builds the answer for an entry answered here; `close` when the connection must end after it. */
+  answer(entry: HttpEntry, verdict: Extract<Verdict, { kind: 'answer' }>, close: boolean): void {
+    entry.close = close;
+    entry.reply = renderReply(verdict.reply as unknown as HttpReply, entry.view.head, entry.plan?.terminalBy ?? '', close);
+  }
+
+  /** Queues a request whose head has been decided; the response side acts on injected ones at once. */
+  enqueue(entry: HttpEntry): void {
+    this.fifo.push(entry);
+    this.response.entryQueued();
+  }
+
+  /** The response to the FIFO's head has gone out. */
+  complete(): void {
+    const entry = this.fifo.shift();
+    if (entry?.headerFault === true) this.host.headerFaults?.finish();
+  }
+
+  /** 101 or a 2xx to CONNECT: both directions carry another protocol from now on. */
+  tunnel(): void {
+    this.framing = false;
+    this.request.becomeTunnel();
+  }
+
+  /** The upgrade was refused: the request side frames what it kept. */
+  stayHttp(): void {
+    this.request.resumeFraming();
+  }
+
+  /** Stops framing for good, on both sides, and says why once. */
+  stopFraming(reason: string): void {
+    if (!this.framing) return;
+    this.framing = false;
+    this.host.framingStopped(reason);
+    this.request.passThrough();
+    this.response.passThrough();
+  }
+
+  dispose(): void {
+    for (let entry = this.fifo.shift(); entry !== undefined; entry = this.fifo.shift()) {
+      if (entry.headerFault) this.host.headerFaults?.finish();
+    }
+  }
+}
+
+function merge(a: Plan, b: Plan): Plan {
+  return {
+    terminal: a.terminal ?? b.terminal,
+    terminalBy: a.terminal !== null ? a.terminalBy : b.terminalBy,
+    requestDelay: a.requestDelay + b.requestDelay,
+    responseDelay: a.responseDelay + b.responseDelay,
+    abortOnResponse: a.abortOnResponse ?? b.abortOnResponse,
+    truncate: a.truncate ?? b.truncate,
+    slowHeaders: Math.max(a.slowHeaders, b.slowHeaders),
+  };
+}

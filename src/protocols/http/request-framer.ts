@@ -1,0 +1,191 @@
+import type { StageContext } from '../../toxics/types.js';
+import { FramerStage, MAX_HEAD_BYTES } from '../framer.js';
+import { ChunkedScanner } from './chunked.js';
+import type { HttpExchange } from './exchange.js';
+import { findHeadEnd, parseRequestHead, type BodyFraming } from './head.js';
+
+const enum State {
+  Head,
+  Body,
+  /** After an Upgrade or CONNECT request: wait for the response before framing what follows. */
+  AwaitSwitch,
+  Pass,
+  /** After a request that was swallowed or aborted, or answered with a close: drop the rest. */
+  Discard,
+}
+
+/**
+ * Client → upstream. Holds each request's header section until it is complete, asks the
+ * exchange what to do with the request, then forwards it (perhaps held for a while) or keeps it
+ * from the upstream, streaming the body either way without buffering it.
+ */
+export class RequestFramer extends FramerStage {
+  private state = State.Head;
+  private forwarding = true;
+  private chunked = false;
+  private remaining = 0;
+  private readonly scanner = new ChunkedScanner();
+  private tunnelAfter = false;
+  private discardAfter = false;
+
+  constructor(
+    private readonly exchange: HttpExchange,
+    ctx: StageContext,
+  ) {
+    super(ctx);
+  }
+
+  onData(chunk: Buffer): void {
+    this.consume(chunk, 0);
+  }
+
+  private consume(chunk: Buffer, from: number): void {
+    let off = from;
+    while (off < chunk.length) {
+      switch (this.state) {
+        case State.Pass:
+          this.out(off === 0 ? chunk : chunk.subarray(off));
+          return;
+        case State.Discard:
+          return;
+        case State.AwaitSwitch:
+          this.keep(off === 0 ? chunk : chunk.subarray(off));
+          return;
+        case State.Head:
+          off = this.head(chunk, off);
+          break;
+        case State.Body:
+          off = this.body(chunk, off);
+          break;
+      }
+    }
+  }
+
+  private head(chunk: Buffer, off: number): number {
+    let buf: Buffer;
+    let start: number;
+    let end: number;
+    let next: number;
+    if (this.stash === null) {
+      end = findHeadEnd(chunk, off);
+      if (end < 0) {
+        if (chunk.length - off > MAX_HEAD_BYTES) return this.giveUp('request header section too large', chunk.subarray(off), chunk.length);
+        this.addToStash(chunk.subarray(off));
+        return chunk.length;
+      }
+      buf = chunk;
+      start = off;
+      next = end;
+    } else {
+      const before = this.stash.length;
+      buf = this.addToStash(chunk.subarray(off));
+      end = findHeadEnd(buf, Math.max(0, before - 3));
+      if (end < 0) {
+        if (buf.length > MAX_HEAD_BYTES) {
+          this.stash = null;
+          return this.giveUp('request header section too large', buf, chunk.length);
+        }
+        return chunk.length;
+      }
+      this.stash = null;
+      start = 0;
+      next = off + (end - before);
+    }
+    const headBytes = buf.subarray(start, end);
+    const head = parseRequestHead(buf.toString('latin1', start, end));
+    if (head === null) return this.giveUp('not an HTTP/1.x request', headBytes, next);
+
+    const entry = this.exchange.open(head);
+    const terminal = entry.plan?.terminal ?? null;
+    this.tunnelAfter = false;
+    this.discardAfter = false;
+    if (terminal === null) {
+      this.forwarding = true;
+      this.tunnelAfter = head.mayTunnel;
+      this.gate = entry.readyAt;
+      this.exchange.enqueue(entry);
+      this.out(headBytes);
+    } else {
+      this.forwarding = false;
+      if (terminal.kind === 'answer') {
+        // A body the client may still be waiting to send (100-continue) is not waited for: the
+        // answer says Connection: close instead (reference protocols.md §1.5).
+        const close = !head.keepAlive || (head.expectContinue && head.framing.kind !== 'none');
+        this.exchange.answer(entry, terminal, close);
+        this.discardAfter = close;
+      } else {
+        this.discardAfter = true;
+      }
+      this.exchange.enqueue(entry);
+    }
+    this.startBody(head.framing);
+    return next;
+  }
+
+  private startBody(framing: BodyFraming): void {
+    if (framing.kind === 'none') return this.messageDone();
+    this.state = State.Body;
+    this.chunked = framing.kind === 'chunked';
+    if (this.chunked) this.scanner.reset();
+    else this.remaining = framing.kind === 'length' ? framing.length : 0;
+    if (this.discardAfter) this.state = State.Discard;
+  }
+
+  private body(chunk: Buffer, off: number): number {
+    if (this.chunked) {
+      const found = this.scanner.scan(chunk, off, chunk.length);
+      if (found === -2) return this.giveUp('malformed chunked request body', null, off);
+      const end = found < 0 ? chunk.length : found;
+      if (this.forwarding) this.out(off === 0 && end === chunk.length ? chunk : chunk.subarray(off, end));
+      if (found >= 0) this.messageDone();
+      return end;
+    }
+    const n = Math.min(this.remaining, chunk.length - off);
+    if (this.forwarding) this.out(off === 0 && n === chunk.length ? chunk : chunk.subarray(off, off + n));
+    this.remaining -= n;
+    if (this.remaining === 0) this.messageDone();
+    return off + n;
+  }
+
+  private messageDone(): void {
+    if (this.discardAfter) this.state = State.Discard;
+    else this.state = this.tunnelAfter ? State.AwaitSwitch : State.Head;
+  }
+
+  /** Forwards `held` and everything after it unframed, for the rest of the connection. */
+  private giveUp(reason: string, held: Buffer | null, next: number): number {
+    this.exchange.stopFraming(reason);
+    if (held !== null) this.out(held);
+    return next;
+  }
+
+  /** The exchange stopped framing: everything from now on, and anything kept, goes through. */
+  passThrough(): void {
+    this.state = State.Pass;
+    for (let chunk = this.takeKept(); chunk !== undefined; chunk = this.takeKept()) this.out(chunk);
+  }
+
+  becomeTunnel(): void {
+    this.passThrough();
+  }
+
+  /** The upgrade was refused: what the client sent meanwhile is HTTP again. */
+  resumeFraming(): void {
+    if (this.state !== State.AwaitSwitch) return;
+    this.state = State.Head;
+    const kept: Buffer[] = [];
+    for (let chunk = this.takeKept(); chunk !== undefined; chunk = this.takeKept()) kept.push(chunk);
+    for (const chunk of kept) this.consume(chunk, 0);
+  }
+
+  onEnd(): void {
+    if (this.stash !== null) {
+      // A request cut off inside its header section is forwarded as it came.
+      const partial = this.stash;
+      this.stash = null;
+      if (this.state !== State.Discard) this.out(partial);
+    }
+    for (let chunk = this.takeKept(); chunk !== undefined; chunk = this.takeKept()) this.out(chunk);
+    this.finish('end');
+  }
+}

@@ -1,0 +1,274 @@
+import type { StageContext } from '../../toxics/types.js';
+import { FramerStage, MAX_HEAD_BYTES } from '../framer.js';
+import { ChunkedScanner } from './chunked.js';
+import type { HttpEntry, HttpExchange } from './exchange.js';
+import { findHeadEnd, parseResponseHead, responseFraming, type BodyFraming } from './head.js';
+
+const enum State {
+  Head,
+  Body,
+  Pass,
+  /** The connection is being closed or reset by a fault: nothing more goes out. */
+  Stopped,
+}
+
+/** Header sections are trickled in pieces about this far apart. */
+const DRIP_INTERVAL_MS = 50;
+
+/**
+ * Upstream → client. Writes the responses in request order: an injected answer goes out when
+ * its turn comes, an upstream response streams through as it arrives (held, trickled or cut
+ * when a toxic says so), and 1xx, HEAD, 204, 304, chunked and close-delimited bodies are
+ * delimited the way RFC 9112 says.
+ */
+export class ResponseFramer extends FramerStage {
+  private state = State.Head;
+  private framing: BodyFraming = { kind: 'none' };
+  private remaining = 0;
+  private readonly scanner = new ChunkedScanner();
+  private truncateLeft = -1;
+  private truncateReset = false;
+  private upstreamEnded = false;
+  private busy = false;
+
+  constructor(
+    private readonly exchange: HttpExchange,
+    ctx: StageContext,
+  ) {
+    super(ctx);
+  }
+
+  onData(chunk: Buffer): void {
+    if (this.state === State.Pass) return this.out(chunk);
+    if (this.state === State.Stopped) return;
+    if (this.hasKept) return this.keep(chunk);
+    this.busy = true;
+    const off = this.consume(chunk, 0);
+    this.busy = false;
+    if (off < chunk.length) this.keep(chunk.subarray(off));
+    else this.deliverInjected();
+  }
+
+  /** A request was queued: if it is answered here and its turn has come, answer it now. */
+  entryQueued(): void {
+    if (this.busy || this.state !== State.Head) return;
+    this.deliverInjected();
+    if (!this.hasKept) return;
+    const kept: Buffer[] = [];
+    for (let chunk = this.takeKept(); chunk !== undefined; chunk = this.takeKept()) kept.push(chunk);
+    for (const chunk of kept) this.onData(chunk);
+  }
+
+  /** Returns where it stopped; before the end only when the FIFO's head will never be answered. */
+  private consume(chunk: Buffer, from: number): number {
+    let off = from;
+    while (off < chunk.length) {
+      if (this.state === State.Pass) {
+        this.out(off === 0 ? chunk : chunk.subarray(off));
+        return chunk.length;
+      }
+      if (this.state === State.Stopped) return chunk.length;
+      if (this.state === State.Body) {
+        off = this.body(chunk, off);
+        continue;
+      }
+      const entry = this.deliverInjected();
+      if (this.state !== State.Head) continue;
+      if (entry === null) {
+        if (this.exchange.fifo.length === 0) {
+          this.exchange.stopFraming('bytes from the upstream that answer no request');
+          continue;
+        }
+        return off; // a swallowed request: nothing after it is answered
+      }
+      off = this.head(entry, chunk, off);
+    }
+    return off;
+  }
+
+  /**
+   * Sends every injected answer at the head of the FIFO; returns the forwarded entry now at the
+   * head, or null when there is none or the head is a swallowed request.
+   */
+  private deliverInjected(): HttpEntry | null {
+    while (this.state === State.Head) {
+      const entry = this.exchange.fifo.peek();
+      if (entry === undefined) {
+        if (this.upstreamEnded) this.finish('end');
+        return null;
+      }
+      const terminal = entry.plan?.terminal ?? null;
+      if (terminal === null) {
+        if (this.upstreamEnded && !this.hasKept && this.stash === null) {
+          // The upstream closed with this request unanswered: the client sees the close.
+          this.state = State.Stopped;
+          this.finish('end');
+          return null;
+        }
+        return entry;
+      }
+      if (terminal.kind === 'hang') return null;
+      if (terminal.kind === 'abort') {
+        this.state = State.Stopped;
+        this.finish(terminal.reset ? 'reset' : 'close', entry.readyAt);
+        this.exchange.complete();
+        return null;
+      }
+      this.out(entry.reply as Buffer, entry.readyAt);
+      this.exchange.complete();
+      if (entry.close) {
+        this.state = State.Stopped;
+        this.finish('close', entry.readyAt);
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private head(entry: HttpEntry, chunk: Buffer, off: number): number {
+    let buf: Buffer;
+    let start: number;
+    let end: number;
+    let next: number;
+    if (this.stash === null) {
+      end = findHeadEnd(chunk, off);
+      if (end < 0) {
+        if (chunk.length - off > MAX_HEAD_BYTES) return this.giveUp('response header section too large', chunk.subarray(off), chunk.length);
+        this.addToStash(chunk.subarray(off));
+        return chunk.length;
+      }
+      buf = chunk;
+      start = off;
+      next = end;
+    } else {
+      const before = this.stash.length;
+      buf = this.addToStash(chunk.subarray(off));
+      end = findHeadEnd(buf, Math.max(0, before - 3));
+      if (end < 0) {
+        if (buf.length > MAX_HEAD_BYTES) {
+          this.stash = null;
+          return this.giveUp('response header section too large', buf, chunk.length);
+        }
+        return chunk.length;
+      }
+      this.stash = null;
+      start = 0;
+      next = off + (end - before);
+    }
+    const headBytes = buf.subarray(start, end);
+    const head = parseResponseHead(buf.toString('latin1', start, end));
+    if (head === null) return this.giveUp('not an HTTP/1.x response', headBytes, next);
+    const request = entry.view.head;
+    const status = head.status;
+    if (status >= 100 && status < 200 && status !== 101) {
+      this.out(headBytes); // interim: the final response of the same request follows
+      return next;
+    }
+    if (status === 101 || (request.method === 'CONNECT' && status >= 200 && status < 300)) {
+      this.out(headBytes);
+      this.exchange.complete();
+      this.exchange.tunnel();
+      this.state = State.Pass;
+      return next;
+    }
+    if (request.mayTunnel) this.exchange.stayHttp();
+    const framing = responseFraming(head, request.method);
+    if (framing === null) return this.giveUp('invalid Content-Length in a response', headBytes, next);
+    const plan = entry.plan;
+    if (plan !== null && plan.abortOnResponse !== null) {
+      this.state = State.Stopped;
+      this.finish(plan.abortOnResponse.reset ? 'reset' : 'close');
+      this.exchange.complete();
+      return chunk.length;
+    }
+    this.gate = plan !== null && plan.responseDelay > 0 ? this.ctx.now() + plan.responseDelay : -Infinity;
+    if (plan !== null && plan.slowHeaders > 0) this.drip(headBytes, plan.slowHeaders);
+    else this.out(headBytes);
+    this.truncateLeft = plan?.truncate?.bytes ?? -1;
+    this.truncateReset = plan?.truncate?.reset ?? false;
+    this.framing = framing;
+    if (framing.kind === 'none') this.responseDone();
+    else {
+      this.state = State.Body;
+      if (framing.kind === 'chunked') this.scanner.reset();
+      if (framing.kind === 'length') this.remaining = framing.length;
+    }
+    return next;
+  }
+
+  /** Sends a header section a few bytes at a time, spread over `ms`. */
+  private drip(head: Buffer, ms: number): void {
+    const pieces = Math.max(1, Math.min(head.length, Math.ceil(ms / DRIP_INTERVAL_MS)));
+    const size = Math.ceil(head.length / pieces);
+    const start = Math.max(this.ctx.now(), this.gate);
+    for (let i = 0, k = 1; i < head.length; i += size, k++) {
+      this.out(head.subarray(i, Math.min(head.length, i + size)), start + (ms * k) / pieces);
+    }
+  }
+
+  private body(chunk: Buffer, off: number): number {
+    const framing = this.framing;
+    if (framing.kind === 'chunked') {
+      const found = this.scanner.scan(chunk, off, chunk.length);
+      if (found === -2) return this.giveUp('malformed chunked response body', null, off);
+      const end = found < 0 ? chunk.length : found;
+      this.bodyOut(chunk, off, end);
+      if (found >= 0 && this.state === State.Body) this.responseDone();
+      return this.state === State.Stopped ? chunk.length : end;
+    }
+    if (framing.kind === 'close') {
+      this.bodyOut(chunk, off, chunk.length);
+      return chunk.length;
+    }
+    const n = Math.min(this.remaining, chunk.length - off);
+    this.bodyOut(chunk, off, off + n);
+    this.remaining -= n;
+    if (this.remaining === 0 && this.state === State.Body) this.responseDone();
+    return this.state === State.Stopped ? chunk.length : off + n;
+  }
+
+  private bodyOut(chunk: Buffer, from: number, to: number): void {
+    const n = to - from;
+    if (this.truncateLeft < 0 || n <= this.truncateLeft) {
+      if (this.truncateLeft >= 0) this.truncateLeft -= n;
+      this.out(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to));
+      return;
+    }
+    this.out(chunk.subarray(from, from + this.truncateLeft));
+    this.state = State.Stopped;
+    this.exchange.complete();
+    this.finish(this.truncateReset ? 'reset' : 'close');
+  }
+
+  private responseDone(): void {
+    this.exchange.complete();
+    this.state = State.Head;
+    this.gate = -Infinity;
+    this.truncateLeft = -1;
+  }
+
+  private giveUp(reason: string, held: Buffer | null, next: number): number {
+    this.exchange.stopFraming(reason);
+    if (held !== null) this.out(held);
+    return next;
+  }
+
+  passThrough(): void {
+    if (this.state === State.Stopped) return;
+    this.state = State.Pass;
+    for (let chunk = this.takeKept(); chunk !== undefined; chunk = this.takeKept()) this.out(chunk);
+  }
+
+  onEnd(): void {
+    this.upstreamEnded = true;
+    if (this.state === State.Stopped) return;
+    if (this.stash !== null) {
+      const partial = this.stash;
+      this.stash = null;
+      this.out(partial);
+    }
+    if (this.state === State.Body && this.framing.kind === 'close') this.responseDone();
+    if (this.state === State.Head) this.deliverInjected();
+    else this.finish('end');
+  }
+}
