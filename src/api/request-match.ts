@@ -67,7 +67,7 @@ export const requestMatchShape = {
   count: z
     .enum(['proxy', 'connection'], { error: 'expected "proxy" or "connection"' })
     .optional()
-    .describe('count matching requests across the proxy (default) or per connection'),
+    .describe('count matching requests across the proxy or per connection (default proxy)'),
   probability: z
     .number({ error: probabilityRule })
     .min(0, { error: probabilityRule })

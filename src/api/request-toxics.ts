@@ -23,7 +23,7 @@ export const requestToxics = {
   error: defineToxic({
     level: 'request',
     attributes: requestLevel({
-      status: status().default(503).describe('status of the answer (HTTP; default 503)'),
+      status: status().default(503).describe('status of the answer (HTTP)'),
       body: z.string({ error: 'expected a string' }).optional().describe('body of the answer (default: a line naming the fault)'),
       response_headers: z
         .record(z.string(), z.string({ error: 'expected a string' }), { error: 'expected an object of header names and values' })
@@ -65,7 +65,7 @@ export const requestToxics = {
     attributes: requestLevel({
       limit: z.int({ error: 'expected a whole number from 0' }).min(0, { error: 'expected a whole number from 0' }).default(10).describe('requests let through per window'),
       window: ms().min(1, { error: 'expected a whole number of milliseconds from 1' }).default(1000).describe('length of the window (ms)'),
-      status: status().default(429).describe('status of the answer once over the limit (default 429)'),
+      status: status().default(429).describe('status of the answer once over the limit'),
       body: z.string({ error: 'expected a string' }).optional().describe('body of the answer'),
     }),
     required: ['limit'],

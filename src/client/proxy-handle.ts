@@ -1,7 +1,10 @@
+import type { FaultRecord } from '../api/faults.js';
+import type { Protocol } from '../api/protocols.js';
 import type { ProxyJson, ProxyUpdate } from '../api/proxy.js';
 import { paths } from '../api/routes.js';
 import type { Toxic, ToxicSpec } from '../api/toxic.js';
 import type { ToxicType } from '../api/toxic-types.js';
+import { checkAttributeNames } from './attributes.js';
 import type { Transport } from './http.js';
 import { nothingToUndo, restoreAll, undoQuietly, using } from './scope.js';
 import { ToxicHandle } from './toxic-handle.js';
@@ -20,6 +23,10 @@ export class ProxyHandle {
   upstream = '';
   enabled = false;
   toxics: Toxic[] = [];
+  /** `tcp` unless the proxy frames its traffic (`http`): a Toxiproxy server always says tcp. */
+  protocol: Protocol = 'tcp';
+  envoyFaultHeaders = false;
+  maxActiveFaults = 0;
 
   constructor(
     private readonly transport: Transport,
@@ -34,6 +41,9 @@ export class ProxyHandle {
     this.upstream = json.upstream;
     this.enabled = json.enabled;
     this.toxics = json.toxics as Toxic[];
+    this.protocol = json.protocol ?? 'tcp';
+    this.envoyFaultHeaders = json.envoy_fault_headers ?? false;
+    this.maxActiveFaults = json.max_active_faults ?? 0;
     return this;
   }
 
@@ -78,8 +88,12 @@ export class ProxyHandle {
     return new ToxicHandle(this.transport, this.name, await this.transport.request<Toxic>('GET', paths.toxic(this.name, name)));
   }
 
-  /** Adds a toxic. With `await using`, it is removed when the scope ends. */
+  /**
+   * Adds a toxic. With `await using`, it is removed when the scope ends. An attribute name the
+   * type does not have is a TypeError here, before anything is sent.
+   */
   async addToxic<T extends ToxicType>(spec: ToxicSpec<T>): Promise<ToxicHandle<T>> {
+    checkAttributeNames(spec.type, spec.attributes);
     const json = await this.transport.request<Toxic<T>>('POST', paths.toxics(this.name), spec);
     return new ToxicHandle<T>(this.transport, this.name, json);
   }
@@ -118,7 +132,27 @@ export class ProxyHandle {
     return body === undefined ? undo : using(undo, body);
   }
 
+  /**
+   * The request-level faults that fired on this proxy, oldest first (the server keeps the last
+   * 1,000): what a test asserts on, e.g. that the 2nd request got the 503. faultline only.
+   */
+  async faults(filter: { toxic?: string } = {}): Promise<FaultRecord[]> {
+    const query = filter.toxic === undefined ? '' : `?toxic=${encodeURIComponent(filter.toxic)}`;
+    return this.transport.request<FaultRecord[]>('GET', paths.faults(this.name) + query);
+  }
+
+  /** Empties the fault log, e.g. between tests; a reset does it too. */
+  async clearFaults(): Promise<void> {
+    await this.transport.request('DELETE', paths.faults(this.name));
+  }
+
   toJSON(): ProxyJson {
-    return { name: this.name, listen: this.listen, upstream: this.upstream, enabled: this.enabled, toxics: this.toxics };
+    const json: ProxyJson = { name: this.name, listen: this.listen, upstream: this.upstream, enabled: this.enabled, toxics: this.toxics };
+    if (this.protocol !== 'tcp') json.protocol = this.protocol;
+    if (this.envoyFaultHeaders) {
+      json.envoy_fault_headers = true;
+      json.max_active_faults = this.maxActiveFaults;
+    }
+    return json;
   }
 }

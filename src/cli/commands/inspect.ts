@@ -18,9 +18,9 @@ function goFixed2(x: number): string {
 
 /** toxiproxy-cli's non-TTY line, which scripts already parse: attributes sorted by name. */
 function toxicLine(t: Toxic): string[] {
-  const attributes = Object.entries(t.attributes as Record<string, number>)
+  const attributes = Object.entries(t.attributes as Record<string, unknown>)
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([k, v]) => `${k}=${v}`);
+    .map(([k, v]) => `${k}=${typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v)}`);
   return [t.name, `type=${t.type}`, `stream=${t.stream}`, `toxicity=${goFixed2(t.toxicity)}`, 'attributes=[', ...attributes, ']'];
 }
 
@@ -38,11 +38,12 @@ async function inspect(name: string, command: Command): Promise<void> {
       ['Listen', proxy.listen],
       ['Upstream', proxy.upstream],
       ['State', proxy.enabled ? 'enabled' : 'disabled'],
+      ['Protocol', proxy.protocol + (proxy.envoyFaultHeaders ? ` (Envoy fault headers obeyed, at most ${proxy.maxActiveFaults} at once)` : '')],
     ]),
   );
   print();
   if (proxy.toxics.length === 0) return print(`No toxics. Add one with: faultline toxic add ${name} -t TYPE -a key=value`);
-  const rows = proxy.toxics.map((t) => [t.name, t.type, t.stream, String(t.toxicity), explain(t.type, t.attributes as Record<string, number>)]);
+  const rows = proxy.toxics.map((t) => [t.name, t.type, t.stream, String(t.toxicity), explain(t.type, t.attributes as Record<string, unknown>)]);
   print(formatTable(['TOXIC', 'TYPE', 'STREAM', 'TOXICITY', 'EFFECT'], rows));
 }
 

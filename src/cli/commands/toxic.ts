@@ -105,7 +105,10 @@ ${toxicTypesHelp()}
 Examples:
   faultline toxic add redis -t latency -a latency=1000 -a jitter=100
   faultline toxic add pg -t timeout -a timeout=0 --upstream -n pg_hang --toxicity 0.5
-  faultline t a redis -t bandwidth -a rate=100`,
+  faultline t a redis -t bandwidth -a rate=100
+  faultline toxic add web -t error -a status=503 -a path=/ratings -a nth=2,3
+  faultline toxic add web -t error -a status=503 -a 'headers={"x-test":"42"}' -a probability=0.5
+  faultline toxic add web -t delay -a ms=2000 -a where=response -a method=GET,HEAD`,
     )
     .action((proxy: string, flags: AddFlags, command: Command) => add(proxy, flags, command));
 }
