@@ -25,6 +25,23 @@ export async function typeChecks(proxy: ProxyHandle): Promise<void> {
   // @ts-expect-error stream is upstream or downstream
   await proxy.addToxic({ type: 'noop', stream: 'sideways' });
 
+  // Request-level toxics: attributes of any JSON type, with the shared matching attributes.
+  await proxy.addToxic({ type: 'error', attributes: { status: 503, nth: [2, 3], path: '/ratings', headers: { 'x-test': '42' } } });
+  await proxy.addToxic({ type: 'delay', attributes: { ms: 200, where: 'response', method: ['GET', 'HEAD'], probability: 0.5 } });
+  await proxy.addToxic({ type: 'hang' });
+  await proxy.addToxic({ type: 'abort', attributes: { reset: true } });
+  // @ts-expect-error nth is a list
+  await proxy.addToxic({ type: 'error', attributes: { nth: 2 } });
+  // @ts-expect-error a status is a number
+  await proxy.addToxic({ type: 'error', attributes: { status: '503' } });
+  // @ts-expect-error where is request or response
+  await proxy.addToxic({ type: 'delay', attributes: { ms: 5, where: 'middle' } });
+  // @ts-expect-error delay without its ms
+  await proxy.addToxic({ type: 'delay', attributes: { where: 'request' } });
+  const faults = await proxy.faults({ toxic: 'error_downstream' });
+  const firstRequest: number | undefined = faults[0]?.request;
+  void firstRequest;
+
   const toxic: ToxicHandle<'bandwidth'> = await proxy.addToxic({ type: 'bandwidth', attributes: { rate: 10 } });
   const rate: number = toxic.attributes.rate;
   await toxic.update({ attributes: { rate: rate * 2 } });
