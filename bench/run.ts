@@ -11,11 +11,12 @@ import { accuracy } from './scenarios/accuracy.js';
 import { bulk } from './scenarios/bulk.js';
 import { control } from './scenarios/control.js';
 import { http } from './scenarios/http.js';
+import { httpFraming } from './scenarios/http-framing.js';
 import { idle } from './scenarios/idle.js';
 import { rtt } from './scenarios/rtt.js';
 import { toxicPath } from './scenarios/toxic-path.js';
 
-const scenarios: Scenario[] = [bulk, rtt, http, idle, toxicPath, accuracy, control];
+const scenarios: Scenario[] = [bulk, rtt, http, idle, toxicPath, accuracy, control, httpFraming];
 /** bench/ in the source tree (run.js lives in dist/bench/). */
 const benchSource = fileURLToPath(new URL('../../bench/', import.meta.url));
 
@@ -88,8 +89,11 @@ async function main(): Promise<void> {
   const out: string[] = [
     '',
     `faultline bench: ${options.rounds} rounds, median [min…max] over rounds; ratios and differences are taken within each round`,
-    // The reference C proxy gets a column when a scenario ran it.
-    table(results, results.some((r) => r.summary.reference !== undefined) ? [...targets, 'reference'] : targets),
+    // The reference C proxy and faultline's http proxy get a column when a scenario ran them.
+    table(results, [
+      ...targets,
+      ...(['faultline-http', 'reference'] as const).filter((t) => results.some((r) => r.summary[t] !== undefined)),
+    ]),
   ];
   const verdicts = results.filter((r) => r.verdict !== undefined);
   const passed = verdicts.filter((r) => r.verdict === 'PASS').length;

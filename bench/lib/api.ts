@@ -2,7 +2,7 @@ export interface ToxicSpec {
   name: string;
   type: string;
   stream: 'upstream' | 'downstream';
-  attributes: Record<string, number>;
+  attributes: Record<string, unknown>;
 }
 
 /** The few Toxiproxy API calls the bench needs; faultline and Toxiproxy answer them alike. */
@@ -25,8 +25,9 @@ export class ToxiApi {
     return this.call('GET', '/version', undefined, 1000);
   }
 
-  createProxy(name: string, listen: string, upstream: string): Promise<unknown> {
-    return this.call('POST', '/proxies', { name, listen, upstream, enabled: true });
+  /** `extra`: faultline's own settings, e.g. `{ protocol: 'http' }`. */
+  createProxy(name: string, listen: string, upstream: string, extra: Record<string, unknown> = {}): Promise<unknown> {
+    return this.call('POST', '/proxies', { name, listen, upstream, enabled: true, ...extra });
   }
 
   addToxic(proxy: string, toxic: ToxicSpec, timeoutMs?: number): Promise<unknown> {

@@ -27,6 +27,8 @@ export const goals = {
   bandwidthError: { op: '<=', limit: 1, text: '≤ 1 % (abs)', reference: '0.06 %', abs: true },
   controlMs: { op: '<=', limit: 5, text: '≤ 5 ms', reference: '~4 ms' },
   controlTimeouts: { op: '<=', limit: 0, text: '0 (never blocked)', reference: '' },
+  httpFramingRatio: { op: '>=', limit: 0.85, text: '≥ 0.85× tcp proxy', reference: '' },
+  httpIdleMemoryRatio: { op: '<=', limit: 1.5, text: '≤ 1.5× tcp proxy', reference: '' },
 } as const satisfies Record<string, Goal>;
 
 export function meets(goal: Goal, value: number): boolean {

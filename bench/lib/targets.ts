@@ -6,9 +6,9 @@ import { maxNofile } from './node.js';
 import { freePort } from './ports.js';
 
 /** 'reference' is bench/reference/epoll-proxy.c, run by the scenarios that measure a hop's cost. */
-export type TargetName = 'direct' | 'faultline' | 'toxiproxy' | 'reference';
-/** The targets a run is asked for; scenarios add the reference themselves. */
-export type RunTarget = Exclude<TargetName, 'reference'>;
+export type TargetName = 'direct' | 'faultline' | 'toxiproxy' | 'reference' | 'faultline-http';
+/** The targets a run is asked for; scenarios add the reference (and faultline's http proxy) themselves. */
+export type RunTarget = Exclude<TargetName, 'reference' | 'faultline-http'>;
 
 const faultlineMain = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -73,7 +73,12 @@ async function startProxyServer(target: 'faultline' | 'toxiproxy', options: Prox
  * The endpoints of one scenario: direct, then one fresh proxy server per proxy target, each
  * with one proxy to `upstreamPort`. Fresh servers per scenario keep CPU and RSS readings clean.
  */
-export async function startEndpoints(targets: readonly RunTarget[], upstreamPort: number, options: ProxyServerOptions): Promise<Endpoint[]> {
+export async function startEndpoints(
+  targets: readonly RunTarget[],
+  upstreamPort: number,
+  options: ProxyServerOptions,
+  extra: Record<string, unknown> = {},
+): Promise<Endpoint[]> {
   const endpoints: Endpoint[] = [];
   for (const target of targets) {
     if (target === 'direct') {
@@ -82,7 +87,7 @@ export async function startEndpoints(targets: readonly RunTarget[], upstreamPort
     }
     const server = await startProxyServer(target, options);
     const port = await freePort();
-    await server.api.createProxy(PROXY_NAME, `127.0.0.1:${port}`, `127.0.0.1:${upstreamPort}`);
+    await server.api.createProxy(PROXY_NAME, `127.0.0.1:${port}`, `127.0.0.1:${upstreamPort}`, extra);
     endpoints.push({ target, port, server });
   }
   return endpoints;

@@ -76,7 +76,7 @@ export function decide(toxics: readonly ToxicEntry[], request: RequestView, scop
     const n = a.count === 'connection' ? scope.countOnConnection(shared) : ++shared.matched;
     if (!countSelects(a, n)) continue;
     if (a.probability !== undefined && a.probability < 1 && !(shared.rng.next() < a.probability)) continue;
-    const ctx: ActContext = { now: scope.now, random: () => shared.rng.next(), shared: shared.data };
+    const ctx: ActContext = { now: () => scope.now(), random: () => shared.rng.next(), shared: shared.data };
     const implementation = entry.implementation;
     if (implementation.level !== 'request') continue;
     const verdict = implementation.impl.act(entry.attributes as never, request, ctx);

@@ -22,12 +22,13 @@ export const MAX_HEAD_BYTES = 64 * 1024;
  *   (`stash`), so it points nowhere.
  */
 export abstract class FramerStage implements Stage {
-  private readonly outQueue = new Queue<Buffer | Marker>();
-  private readonly dueQueue = new Queue<number>();
+  // Made when first needed: most connections never hold anything, and an idle one should cost little.
+  private outQueue: Queue<Buffer | Marker> | null = null;
+  private dueQueue: Queue<number> | null = null;
   private queuedBytes = 0;
   private lastDue = -Infinity;
-  private readonly deadline = new Deadline(() => this.release(), true);
-  private readonly kept = new Queue<Buffer>();
+  private deadline: Deadline | null = null;
+  private kept: Queue<Buffer> | null = null;
   private keptBytes = 0;
   /** A header section that arrived in pieces, copied. */
   protected stash: Buffer | null = null;
@@ -44,8 +45,8 @@ export abstract class FramerStage implements Stage {
   /** Sends bytes on, in order, not before `due` (default: the gate). */
   protected out(chunk: Buffer, due = this.gate): void {
     if (this.finished || chunk.length === 0) return;
-    if (this.outQueue.length === 0 && due <= this.ctx.now()) {
-      this.ctx.push(chunk, this.ctx.now());
+    if ((this.outQueue === null || this.outQueue.length === 0) && (due === -Infinity || due <= this.ctx.now())) {
+      this.ctx.push(chunk, due === -Infinity ? this.ctx.now() : due);
       return;
     }
     this.enqueue(chunk, due);
@@ -61,7 +62,7 @@ export abstract class FramerStage implements Stage {
       this.ctx.reset();
       return;
     }
-    if (this.outQueue.length === 0 && due <= this.ctx.now()) {
+    if ((this.outQueue === null || this.outQueue.length === 0) && due <= this.ctx.now()) {
       this.finished = true;
       if (how === 'end') this.ctx.end();
       else this.ctx.close();
@@ -73,17 +74,23 @@ export abstract class FramerStage implements Stage {
   private enqueue(item: Buffer | Marker, due: number): void {
     if (due < this.lastDue) due = this.lastDue;
     this.lastDue = due;
-    this.outQueue.push(item);
-    this.dueQueue.push(due);
-    if (this.outQueue.length === 1) this.deadline.at(due, this.ctx.now());
+    const items = (this.outQueue ??= new Queue());
+    const dues = (this.dueQueue ??= new Queue());
+    items.push(item);
+    dues.push(due);
+    this.deadline ??= new Deadline(() => this.release(), true);
+    if (items.length === 1) this.deadline.at(due, this.ctx.now());
   }
 
   private release(): void {
+    const items = this.outQueue;
+    const dues = this.dueQueue;
+    if (items === null || dues === null) return;
     const now = this.ctx.now();
-    let due = this.dueQueue.peek();
+    let due = dues.peek();
     while (due !== undefined && due <= now + 0.5 && !this.finished) {
-      const item = this.outQueue.shift() as Buffer | Marker;
-      this.dueQueue.shift();
+      const item = items.shift() as Buffer | Marker;
+      dues.shift();
       if (Buffer.isBuffer(item)) {
         this.queuedBytes -= item.length;
         this.ctx.push(item, due);
@@ -93,22 +100,22 @@ export abstract class FramerStage implements Stage {
         else if (item === CLOSE) this.ctx.close();
         else this.ctx.reset();
       }
-      due = this.dueQueue.peek();
+      due = dues.peek();
     }
     this.report();
-    if (due !== undefined && !this.finished) this.deadline.at(due, now);
+    if (due !== undefined && !this.finished) this.deadline?.at(due, now);
   }
 
   /** Keeps input to frame later, in order. */
   protected keep(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    this.kept.push(chunk);
+    (this.kept ??= new Queue()).push(chunk);
     this.keptBytes += chunk.length;
     this.report();
   }
 
   protected takeKept(): Buffer | undefined {
-    const chunk = this.kept.shift();
+    const chunk = this.kept?.shift();
     if (chunk !== undefined) {
       this.keptBytes -= chunk.length;
       this.report();
@@ -117,7 +124,7 @@ export abstract class FramerStage implements Stage {
   }
 
   protected get hasKept(): boolean {
-    return this.kept.length > 0;
+    return this.kept !== null && this.kept.length > 0;
   }
 
   /** Appends a piece of a header section to the stash, copying it out of the read buffer. */
@@ -134,10 +141,10 @@ export abstract class FramerStage implements Stage {
   flush(): void {}
 
   dispose(): void {
-    this.deadline.cancel();
-    this.outQueue.clear();
-    this.dueQueue.clear();
-    this.kept.clear();
+    this.deadline?.cancel();
+    this.outQueue?.clear();
+    this.dueQueue?.clear();
+    this.kept?.clear();
     this.finished = true;
   }
 }

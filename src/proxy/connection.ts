@@ -1,6 +1,6 @@
 import { connect, Socket } from 'node:net';
 import type { Stream } from '../api/toxic.js';
-import { createMessageLayer, type FiredFault, type MessageHost, type MessageLayer } from '../protocols/index.js';
+import { createMessageLayer, type FiredFault, type HeaderFaultGate, type MessageHost, type MessageLayer } from '../protocols/index.js';
 import { Link } from './link.js';
 import type { Proxy } from './proxy.js';
 import { hash32, Random } from './random.js';
@@ -65,7 +65,7 @@ function endThenDestroy(socket: Socket): void {
  * A client accepted by a proxy and its connection to the upstream. The client is accepted
  * paused and read only once the upstream answers, so nothing is buffered while dialling.
  */
-export class Connection {
+export class Connection implements MessageHost {
   readonly openedAt = Date.now();
   readonly clientAddress: string;
   upstream: Socket | null = null;
@@ -127,7 +127,7 @@ export class Connection {
     const upLink = (this.upLink = new Link(this, 'upstream', this.client, upstream, toxics.upstream, framed));
     const downLink = (this.downLink = new Link(this, 'downstream', upstream, this.client, toxics.downstream, framed));
     if (upLink.framer !== null && downLink.framer !== null) {
-      this.messages = createMessageLayer(this.proxy.protocol, this.messageHost(), upLink.framer, downLink.framer);
+      this.messages = createMessageLayer(this.proxy.protocol, this, upLink.framer, downLink.framer);
       if (this.messages !== null) {
         upLink.attachFramer(this.messages.upstream);
         downLink.attachFramer(this.messages.downstream);
@@ -137,7 +137,7 @@ export class Connection {
   }
 
   /** The toxicity roll of a request-level toxic for this connection, as a stage's would be. */
-  private applies(entry: ToxicEntry): boolean {
+  applies(entry: ToxicEntry): boolean {
     this.rolls ??= new Map();
     let roll = this.rolls.get(entry);
     if (roll === undefined) {
@@ -147,15 +147,21 @@ export class Connection {
     return roll < entry.toxicity;
   }
 
-  private messageHost(): MessageHost {
-    const proxy = this.proxy;
-    return {
-      requestToxics: () => proxy.requestToxics,
-      applies: (entry) => this.applies(entry),
-      faultFired: (fault: FiredFault) => proxy.faultFired(this, fault),
-      framingStopped: (reason) => proxy.observer.framingStopped(proxy, this, reason),
-      headerFaults: proxy.headerFaultGate,
-    };
+  // The message layer's view of this connection and its proxy (MessageHost).
+  requestToxics(): readonly ToxicEntry[] {
+    return this.proxy.requestToxics;
+  }
+
+  faultFired(fault: FiredFault): void {
+    this.proxy.faultFired(this, fault);
+  }
+
+  framingStopped(reason: string): void {
+    this.proxy.observer.framingStopped(this.proxy, this, reason);
+  }
+
+  get headerFaults(): HeaderFaultGate | null {
+    return this.proxy.headerFaultGate;
   }
 
   link(stream: Stream): Link | null {

@@ -19,12 +19,11 @@ abstract class StageSlot implements StageContext {
   /** An end is passed on once, even if the stage both closes and later sees the source end. */
   private ended = false;
 
-  constructor(
-    readonly link: Link,
-    private readonly rng: Random,
-  ) {}
+  constructor(readonly link: Link) {}
 
   abstract get highWaterMark(): number;
+
+  abstract random(): number;
 
   /** Hands back what the stage holds, then forgets it. */
   stop(flush: boolean): void {
@@ -78,10 +77,6 @@ abstract class StageSlot implements StageContext {
     if (this.stage !== null) this.link.connection.reset();
   }
 
-  random(): number {
-    return this.rng.next();
-  }
-
   now(): number {
     return performance.now();
   }
@@ -93,6 +88,8 @@ abstract class StageSlot implements StageContext {
 
 /** One toxic's slot. A slot whose toxicity roll failed has no stage and is skipped. */
 class Slot extends StageSlot {
+  private readonly rng: Random;
+
   constructor(
     link: Link,
     readonly entry: ToxicEntry,
@@ -100,7 +97,12 @@ class Slot extends StageSlot {
     readonly roll: number,
     seed: number,
   ) {
-    super(link, new Random(seed));
+    super(link);
+    this.rng = new Random(seed);
+  }
+
+  random(): number {
+    return this.rng.next();
   }
 
   get highWaterMark(): number {
@@ -123,9 +125,15 @@ class Slot extends StageSlot {
 /** The framer of a protocol proxy: ahead of every toxic, for the life of the connection. */
 export class FramerSlot extends StageSlot {
   static readonly HIGH_WATER_MARK = 1024 * 1024;
+  private rng: Random | null = null;
 
   get highWaterMark(): number {
     return FramerSlot.HIGH_WATER_MARK;
+  }
+
+  random(): number {
+    this.rng ??= new Random(this.link.connection.seedFor('', `framer:${this.link.direction}`));
+    return this.rng.next();
   }
 
   attach(stage: Stage): void {
@@ -177,7 +185,7 @@ export class Link {
   ) {
     source[kSourceOf] = this;
     sink[kSinkOf] = this;
-    this.framer = framed ? new FramerSlot(this, new Random(connection.seedFor('', `framer:${direction}`))) : null;
+    this.framer = framed ? new FramerSlot(this) : null;
     for (const entry of toxics) if (entry.level === 'stream') this.slots.push(this.makeSlot(entry));
     this.relink();
     source.on('data', onSourceData);

@@ -49,7 +49,9 @@ export class HttpExchange implements DecisionScope {
     this.response = new ResponseFramer(this, downstreamCtx);
   }
 
-  readonly now = (): number => performance.now();
+  now(): number {
+    return performance.now();
+  }
 
   applies(entry: ToxicEntry): boolean {
     return this.host.applies(entry);
@@ -80,8 +82,8 @@ export class HttpExchange implements DecisionScope {
     let plan: Plan | null = null;
     let headerFault = false;
     const gate = this.host.headerFaults;
-    if (gate !== null && head.headers.names.some((n) => n.startsWith('x-envoy-fault-'))) {
-      const verdicts = envoyVerdicts(head.headers, gate);
+    if (gate !== null && head.envoyHeaders) {
+      const verdicts = envoyVerdicts(head, gate);
       if (verdicts !== null) {
         headerFault = true;
         plan = emptyPlan();

@@ -2,7 +2,7 @@ import type { StageContext } from '../../toxics/types.js';
 import { FramerStage, MAX_HEAD_BYTES } from '../framer.js';
 import { ChunkedScanner } from './chunked.js';
 import type { HttpExchange } from './exchange.js';
-import { findHeadEnd, parseRequestHead, type BodyFraming } from './head.js';
+import { findHeadEnd, RequestHead, type BodyFraming } from './head.js';
 
 const enum State {
   Head,
@@ -24,7 +24,7 @@ export class RequestFramer extends FramerStage {
   private forwarding = true;
   private chunked = false;
   private remaining = 0;
-  private readonly scanner = new ChunkedScanner();
+  private scanner: ChunkedScanner | null = null;
   private tunnelAfter = false;
   private discardAfter = false;
 
@@ -92,7 +92,7 @@ export class RequestFramer extends FramerStage {
       next = off + (end - before);
     }
     const headBytes = buf.subarray(start, end);
-    const head = parseRequestHead(buf.toString('latin1', start, end));
+    const head = RequestHead.parse(buf.toString('latin1', start, end));
     if (head === null) return this.giveUp('not an HTTP/1.x request', headBytes, next);
 
     const entry = this.exchange.open(head);
@@ -126,14 +126,14 @@ export class RequestFramer extends FramerStage {
     if (framing.kind === 'none') return this.messageDone();
     this.state = State.Body;
     this.chunked = framing.kind === 'chunked';
-    if (this.chunked) this.scanner.reset();
+    if (this.chunked) (this.scanner ??= new ChunkedScanner()).reset();
     else this.remaining = framing.kind === 'length' ? framing.length : 0;
     if (this.discardAfter) this.state = State.Discard;
   }
 
   private body(chunk: Buffer, off: number): number {
     if (this.chunked) {
-      const found = this.scanner.scan(chunk, off, chunk.length);
+      const found = (this.scanner as ChunkedScanner).scan(chunk, off, chunk.length);
       if (found === -2) return this.giveUp('malformed chunked request body', null, off);
       const end = found < 0 ? chunk.length : found;
       if (this.forwarding) this.out(off === 0 && end === chunk.length ? chunk : chunk.subarray(off, end));

@@ -2,7 +2,7 @@ import type { StageContext } from '../../toxics/types.js';
 import { FramerStage, MAX_HEAD_BYTES } from '../framer.js';
 import { ChunkedScanner } from './chunked.js';
 import type { HttpEntry, HttpExchange } from './exchange.js';
-import { findHeadEnd, parseResponseHead, responseFraming, type BodyFraming } from './head.js';
+import { findHeadEnd, parseResponseHead, type BodyFraming } from './head.js';
 
 const enum State {
   Head,
@@ -25,7 +25,7 @@ export class ResponseFramer extends FramerStage {
   private state = State.Head;
   private framing: BodyFraming = { kind: 'none' };
   private remaining = 0;
-  private readonly scanner = new ChunkedScanner();
+  private scanner: ChunkedScanner | null = null;
   private truncateLeft = -1;
   private truncateReset = false;
   private upstreamEnded = false;
@@ -156,9 +156,10 @@ export class ResponseFramer extends FramerStage {
       next = off + (end - before);
     }
     const headBytes = buf.subarray(start, end);
-    const head = parseResponseHead(buf.toString('latin1', start, end));
-    if (head === null) return this.giveUp('not an HTTP/1.x response', headBytes, next);
     const request = entry.view.head;
+    const head = parseResponseHead(buf.toString('latin1', start, end), request.method);
+    if (head === null) return this.giveUp('not an HTTP/1.x response', headBytes, next);
+    if (head === 'invalid-length') return this.giveUp('invalid Content-Length in a response', headBytes, next);
     const status = head.status;
     if (status >= 100 && status < 200 && status !== 101) {
       this.out(headBytes); // interim: the final response of the same request follows
@@ -172,8 +173,7 @@ export class ResponseFramer extends FramerStage {
       return next;
     }
     if (request.mayTunnel) this.exchange.stayHttp();
-    const framing = responseFraming(head, request.method);
-    if (framing === null) return this.giveUp('invalid Content-Length in a response', headBytes, next);
+    const framing = head.framing;
     const plan = entry.plan;
     if (plan !== null && plan.abortOnResponse !== null) {
       this.state = State.Stopped;
@@ -190,7 +190,7 @@ export class ResponseFramer extends FramerStage {
     if (framing.kind === 'none') this.responseDone();
     else {
       this.state = State.Body;
-      if (framing.kind === 'chunked') this.scanner.reset();
+      if (framing.kind === 'chunked') (this.scanner ??= new ChunkedScanner()).reset();
       if (framing.kind === 'length') this.remaining = framing.length;
     }
     return next;
@@ -209,7 +209,7 @@ export class ResponseFramer extends FramerStage {
   private body(chunk: Buffer, off: number): number {
     const framing = this.framing;
     if (framing.kind === 'chunked') {
-      const found = this.scanner.scan(chunk, off, chunk.length);
+      const found = (this.scanner as ChunkedScanner).scan(chunk, off, chunk.length);
       if (found === -2) return this.giveUp('malformed chunked response body', null, off);
       const end = found < 0 ? chunk.length : found;
       this.bodyOut(chunk, off, end);
