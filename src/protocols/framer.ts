@@ -36,14 +36,51 @@ export abstract class FramerStage implements Stage {
   protected gate = -Infinity;
   /** Set once the stage ended, closed or reset its output: nothing more goes out. */
   protected finished = false;
+  /**
+   * Bytes of the chunk being framed that pass unchanged, as one range: a response's head and
+   * body (or several pipelined messages) from one read leave in one write, as they came.
+   */
+  private runChunk: Buffer | null = null;
+  private runStart = 0;
+  private runEnd = 0;
 
   constructor(protected readonly ctx: StageContext) {}
 
   abstract onData(chunk: Buffer, at: number): void;
   abstract onEnd(): void;
 
+  /** Passes `chunk[from, to)` on unchanged, joined to the range before it when they touch. */
+  protected pass(chunk: Buffer, from: number, to: number): void {
+    if (from === to) return;
+    if (this.runChunk === chunk && this.runEnd === from) {
+      this.runEnd = to;
+      return;
+    }
+    this.flushRun();
+    if (this.gate !== -Infinity || (this.outQueue !== null && this.outQueue.length > 0)) {
+      this.out(chunk.subarray(from, to));
+      return;
+    }
+    this.runChunk = chunk;
+    this.runStart = from;
+    this.runEnd = to;
+  }
+
+  /** Sends the pending range; called before anything else goes out, and when a read is done. */
+  protected flushRun(): void {
+    const chunk = this.runChunk;
+    if (chunk === null) return;
+    this.runChunk = null;
+    this.send(this.runStart === 0 && this.runEnd === chunk.length ? chunk : chunk.subarray(this.runStart, this.runEnd), this.gate);
+  }
+
   /** Sends bytes on, in order, not before `due` (default: the gate). */
   protected out(chunk: Buffer, due = this.gate): void {
+    this.flushRun();
+    this.send(chunk, due);
+  }
+
+  private send(chunk: Buffer, due: number): void {
     if (this.finished || chunk.length === 0) return;
     if ((this.outQueue === null || this.outQueue.length === 0) && (due === -Infinity || due <= this.ctx.now())) {
       this.ctx.push(chunk, due === -Infinity ? this.ctx.now() : due);
@@ -56,6 +93,8 @@ export abstract class FramerStage implements Stage {
 
   /** Ends, closes or resets once everything queued before it has gone out (a reset: at once). */
   protected finish(how: 'end' | 'close' | 'reset', due = this.gate): void {
+    if (how !== 'reset') this.flushRun();
+    else this.runChunk = null;
     if (this.finished) return;
     if (how === 'reset') {
       this.finished = true;
@@ -108,6 +147,7 @@ export abstract class FramerStage implements Stage {
 
   /** Keeps input to frame later, in order. */
   protected keep(chunk: Buffer): void {
+    this.flushRun();
     if (chunk.length === 0) return;
     (this.kept ??= new Queue()).push(chunk);
     this.keptBytes += chunk.length;
@@ -141,6 +181,7 @@ export abstract class FramerStage implements Stage {
   flush(): void {}
 
   dispose(): void {
+    this.runChunk = null;
     this.deadline?.cancel();
     this.outQueue?.clear();
     this.dueQueue?.clear();

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import type { ToxicEntry, ToxicShared } from '../../proxy/toxic-entry.js';
-import { Queue } from '../../toxics/queue.js';
 import type { StageContext } from '../../toxics/types.js';
 import { addVerdict, decide, emptyPlan, type DecisionScope, type Plan } from '../decide.js';
 import type { MessageHost } from '../host.js';
@@ -25,6 +24,39 @@ export interface HttpEntry {
   headerFault: boolean;
   /** The connection closes after this entry's answer. */
   close: boolean;
+  /** The next request in the FIFO. */
+  next: HttpEntry | null;
+}
+
+/**
+ * The requests awaiting their response, oldest first. A linked list through the entries: an
+ * HTTP connection rarely has more than one outstanding, and this allocates nothing to queue it.
+ */
+export class Fifo {
+  private first: HttpEntry | null = null;
+  private last: HttpEntry | null = null;
+  length = 0;
+
+  peek(): HttpEntry | undefined {
+    return this.first ?? undefined;
+  }
+
+  push(entry: HttpEntry): void {
+    if (this.last === null) this.first = entry;
+    else this.last.next = entry;
+    this.last = entry;
+    this.length++;
+  }
+
+  shift(): HttpEntry | undefined {
+    const entry = this.first;
+    if (entry === null) return undefined;
+    this.first = entry.next;
+    if (this.first === null) this.last = null;
+    entry.next = null;
+    this.length--;
+    return entry;
+  }
 }
 
 /**
@@ -33,7 +65,7 @@ export interface HttpEntry {
  * request, so an injected answer takes exactly the place of the response it replaces.
  */
 export class HttpExchange implements DecisionScope {
-  readonly fifo = new Queue<HttpEntry>();
+  readonly fifo = new Fifo();
   readonly request: RequestFramer;
   readonly response: ResponseFramer;
   private requests = 0;
@@ -100,7 +132,7 @@ export class HttpExchange implements DecisionScope {
         if (more !== null) plan = plan === null ? more : merge(plan, more);
       }
     }
-    const entry: HttpEntry = { view, plan, reply: null, readyAt: -Infinity, headerFault, close: false };
+    const entry: HttpEntry = { view, plan, reply: null, readyAt: -Infinity, headerFault, close: false, next: null };
     if (plan !== null && plan.requestDelay > 0) entry.readyAt = this.now() + plan.requestDelay;
     return entry;
   }

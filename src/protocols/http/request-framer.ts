@@ -37,6 +37,7 @@ export class RequestFramer extends FramerStage {
 
   onData(chunk: Buffer): void {
     this.consume(chunk, 0);
+    this.flushRun();
   }
 
   private consume(chunk: Buffer, from: number): void {
@@ -44,7 +45,7 @@ export class RequestFramer extends FramerStage {
     while (off < chunk.length) {
       switch (this.state) {
         case State.Pass:
-          this.out(off === 0 ? chunk : chunk.subarray(off));
+          this.pass(chunk, off, chunk.length);
           return;
         case State.Discard:
           return;
@@ -92,19 +93,22 @@ export class RequestFramer extends FramerStage {
       next = off + (end - before);
     }
     const headBytes = buf.subarray(start, end);
-    const head = RequestHead.parse(buf.toString('latin1', start, end));
+    const head = RequestHead.parse(buf, start, end);
     if (head === null) return this.giveUp('not an HTTP/1.x request', headBytes, next);
 
     const entry = this.exchange.open(head);
+    head.release();
     const terminal = entry.plan?.terminal ?? null;
     this.tunnelAfter = false;
     this.discardAfter = false;
     if (terminal === null) {
       this.forwarding = true;
       this.tunnelAfter = head.mayTunnel;
+      this.flushRun();
       this.gate = entry.readyAt;
       this.exchange.enqueue(entry);
-      this.out(headBytes);
+      if (buf === chunk) this.pass(chunk, start, end);
+      else this.out(headBytes);
     } else {
       this.forwarding = false;
       if (terminal.kind === 'answer') {
@@ -136,12 +140,12 @@ export class RequestFramer extends FramerStage {
       const found = (this.scanner as ChunkedScanner).scan(chunk, off, chunk.length);
       if (found === -2) return this.giveUp('malformed chunked request body', null, off);
       const end = found < 0 ? chunk.length : found;
-      if (this.forwarding) this.out(off === 0 && end === chunk.length ? chunk : chunk.subarray(off, end));
+      if (this.forwarding) this.pass(chunk, off, end);
       if (found >= 0) this.messageDone();
       return end;
     }
     const n = Math.min(this.remaining, chunk.length - off);
-    if (this.forwarding) this.out(off === 0 && n === chunk.length ? chunk : chunk.subarray(off, off + n));
+    if (this.forwarding) this.pass(chunk, off, off + n);
     this.remaining -= n;
     if (this.remaining === 0) this.messageDone();
     return off + n;

@@ -47,6 +47,7 @@ export class ResponseFramer extends FramerStage {
     this.busy = false;
     if (off < chunk.length) this.keep(chunk.subarray(off));
     else this.deliverInjected();
+    this.flushRun();
   }
 
   /** A request was queued: if it is answered here and its turn has come, answer it now. */
@@ -64,7 +65,7 @@ export class ResponseFramer extends FramerStage {
     let off = from;
     while (off < chunk.length) {
       if (this.state === State.Pass) {
-        this.out(off === 0 ? chunk : chunk.subarray(off));
+        this.pass(chunk, off, chunk.length);
         return chunk.length;
       }
       if (this.state === State.Stopped) return chunk.length;
@@ -157,16 +158,17 @@ export class ResponseFramer extends FramerStage {
     }
     const headBytes = buf.subarray(start, end);
     const request = entry.view.head;
-    const head = parseResponseHead(buf.toString('latin1', start, end), request.method);
+    const head = parseResponseHead(buf, start, end, request.method);
     if (head === null) return this.giveUp('not an HTTP/1.x response', headBytes, next);
     if (head === 'invalid-length') return this.giveUp('invalid Content-Length in a response', headBytes, next);
     const status = head.status;
+    const passHead = (): void => (buf === chunk ? this.pass(chunk, start, end) : this.out(headBytes));
     if (status >= 100 && status < 200 && status !== 101) {
-      this.out(headBytes); // interim: the final response of the same request follows
+      passHead(); // interim: the final response of the same request follows
       return next;
     }
     if (status === 101 || (request.method === 'CONNECT' && status >= 200 && status < 300)) {
-      this.out(headBytes);
+      passHead();
       this.exchange.complete();
       this.exchange.tunnel();
       this.state = State.Pass;
@@ -181,9 +183,13 @@ export class ResponseFramer extends FramerStage {
       this.exchange.complete();
       return chunk.length;
     }
-    this.gate = plan !== null && plan.responseDelay > 0 ? this.ctx.now() + plan.responseDelay : -Infinity;
+    const gate = plan !== null && plan.responseDelay > 0 ? this.ctx.now() + plan.responseDelay : -Infinity;
+    if (gate !== this.gate) {
+      this.flushRun();
+      this.gate = gate;
+    }
     if (plan !== null && plan.slowHeaders > 0) this.drip(headBytes, plan.slowHeaders);
-    else this.out(headBytes);
+    else passHead();
     this.truncateLeft = plan?.truncate?.bytes ?? -1;
     this.truncateReset = plan?.truncate?.reset ?? false;
     this.framing = framing;
@@ -231,7 +237,7 @@ export class ResponseFramer extends FramerStage {
     const n = to - from;
     if (this.truncateLeft < 0 || n <= this.truncateLeft) {
       if (this.truncateLeft >= 0) this.truncateLeft -= n;
-      this.out(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to));
+      this.pass(chunk, from, to);
       return;
     }
     this.out(chunk.subarray(from, from + this.truncateLeft));
@@ -243,7 +249,10 @@ export class ResponseFramer extends FramerStage {
   private responseDone(): void {
     this.exchange.complete();
     this.state = State.Head;
-    this.gate = -Infinity;
+    if (this.gate !== -Infinity) {
+      this.flushRun();
+      this.gate = -Infinity;
+    }
     this.truncateLeft = -1;
   }
 
