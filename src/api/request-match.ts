@@ -107,17 +107,19 @@ export function explainMatch(a: RequestMatch): string {
   const what = [methods, a.path ?? ''].filter((s) => s !== '').join(' ');
   const subject = `${what === '' ? '' : `${what} `}request`;
   let which: string;
+  const everyNth = a.every !== undefined && a.every > 1 ? a.every : undefined;
   if (a.nth !== undefined) which = `the ${list([...a.nth].sort((x, y) => x - y))} ${subject}`;
   else if (a.first !== undefined) which = a.first === 1 ? `the first ${subject}` : `the first ${a.first} ${subject}s`;
+  else if (everyNth !== undefined) which = `every ${ordinal(everyNth)} ${subject}`;
   else which = `every ${subject}`;
-  if (a.every !== undefined && a.every > 1) which += `, every ${ordinal(a.every)} one`;
+  if (everyNth !== undefined && (a.nth !== undefined || a.first !== undefined)) which += `, every ${ordinal(everyNth)} one`;
   if (a.after !== undefined && a.after > 0) which += ` after the first ${a.after}`;
   const conditions: string[] = [];
   if (a.host !== undefined) conditions.push(`to host ${a.host}`);
   if (a.headers !== undefined) conditions.push(`with ${describeValues('header', a.headers)}`);
   if (a.query !== undefined) conditions.push(`with ${describeValues('query', a.query)}`);
-  const counted = a.nth !== undefined || a.first !== undefined || a.after !== undefined || a.every !== undefined;
-  if (counted && a.count === 'connection') conditions.push('counted per connection');
   if (a.probability !== undefined && a.probability < 1) conditions.push(`with probability ${a.probability}`);
+  const counted = a.nth !== undefined || a.first !== undefined || a.after !== undefined || a.every !== undefined;
+  if (counted && a.count === 'connection') conditions.push('(counted per connection)');
   return [which, ...conditions].join(' ');
 }
