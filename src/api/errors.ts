@@ -14,6 +14,9 @@ export type ApiErrorCode =
   | 'INVALID_STREAM'
   | 'LISTEN_FAILED'
   | 'CONNECTION_NOT_FOUND'
+  | 'BODY_TOO_LARGE'
+  | 'LIMIT_EXCEEDED'
+  | 'UNAVAILABLE'
   | 'INTERNAL';
 
 export class ApiError extends Error {

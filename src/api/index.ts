@@ -6,3 +6,5 @@ export * from './toxic-types.js';
 export * from './routes.js';
 export * from './version.js';
 export * from './events.js';
+export * from './limits.js';
+export * from './seed.js';
