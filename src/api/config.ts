@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { ProxySpec } from './proxy.js';
+import type { ToxicSpec } from './toxic.js';
 import { TOXIC_TYPES, toxicAttributeSchemas, type ToxicType } from './toxic-types.js';
 
 /**
@@ -45,6 +47,10 @@ export const configSchema = z
 
 export type ToxicConfig = z.output<typeof toxicConfigSchema>;
 export type ProxyConfigEntry = z.output<typeof proxyConfigSchema>;
+/** A proxy as a program declares it: Toxiproxy's populate entry plus the toxics it starts with. */
+export interface ProxyConfig extends ProxySpec {
+  toxics?: ToxicSpec[];
+}
 export type ConfigDocument = z.output<typeof configSchema>;
 
 /** The JSON Schema of the config file, for editors; `schema/config.schema.json` is generated from it. */

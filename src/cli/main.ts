@@ -63,6 +63,7 @@ try {
   await program.parseAsync(normaliseArgs(args, commandNames), { from: 'user' });
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode);
-  if (err instanceof UserError || err instanceof FaultlineError) fail(err.message);
+  if (err instanceof FaultlineError) fail(err.describe());
+  if (err instanceof UserError) fail(err.message);
   throw err;
 }
