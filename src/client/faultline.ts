@@ -1,7 +1,6 @@
 import type { ProxyConfig } from '../api/config.js';
 import type { ProxyJson, ProxySpec } from '../api/proxy.js';
 import { paths } from '../api/routes.js';
-import type { ToxicSpec } from '../api/toxic.js';
 import { DEFAULT_URL, serverUrlFromEnvironment } from './environment.js';
 import { FaultlineError } from './errors.js';
 import { Transport, type ClientOptions } from './http.js';
