@@ -78,5 +78,10 @@ export async function readConfig(file: string): Promise<ConfigDocument> {
   } catch (err) {
     throw new ConfigError(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
+  return parseConfig(file, text);
+}
+
+/** Parses and validates a config's text; `file` names it in errors and picks YAML or JSON. */
+export function parseConfig(file: string, text: string): ConfigDocument {
   return validateConfig(file, parse(file, text));
 }
