@@ -25,7 +25,7 @@ export const verdicts = {
       holds: r.upstreamIntact && r.downstreamIntact,
       lines: [
         `${mb(r.bytesEachWay)} each way in ${r.seconds.toFixed(1)} s (${mb((2 * r.bytesEachWay) / r.seconds)}/s both ways together)`,
-        `${r.changes} toxic changes (one per 20 ms), slowest ${r.slowestChangeMs.toFixed(0)} ms`,
+        `${r.changes} toxic adds, updates and removes, each 20 ms after the last was answered (one per ${((r.seconds * 1000) / Math.max(r.changes, 1)).toFixed(0)} ms on average); slowest answer ${r.slowestChangeMs.toFixed(0)} ms`,
         `sha256 identical: upstream ${r.upstreamIntact}, downstream ${r.downstreamIntact}`,
       ],
     };
