@@ -8,3 +8,4 @@ export * from './version.js';
 export * from './events.js';
 export * from './limits.js';
 export * from './seed.js';
+export * from './toxic-name.js';

@@ -1,3 +1,5 @@
+import { errorCodeOf, type ApiErrorCode } from '../api/errors.js';
+
 /**
  * A request to the server failed. `status` is the HTTP status (0 when the server could not be
  * reached) and `message` the server's own words, e.g. `proxy not found`.
@@ -13,6 +15,11 @@ export class FaultlineError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+
+  /** What went wrong, from the server's message (`TOXIC_EXISTS`, …); undefined if unknown. */
+  get code(): ApiErrorCode | undefined {
+    return this.status === 0 ? undefined : errorCodeOf(this.message);
   }
 
   get isNotFound(): boolean {

@@ -1,6 +1,7 @@
 import type { ProxyConfig } from '../api/config.js';
 import type { ProxyJson, ProxySpec } from '../api/proxy.js';
 import { paths } from '../api/routes.js';
+import { defaultToxicName } from '../api/toxic-name.js';
 import { DEFAULT_URL, serverUrlFromEnvironment } from './environment.js';
 import { FaultlineError } from './errors.js';
 import { Transport, type ClientOptions } from './http.js';
@@ -85,8 +86,8 @@ export class Faultline {
         try {
           await handle.addToxic(toxic);
         } catch (err) {
-          if (!(err instanceof FaultlineError) || err.status !== 409) throw err;
-          const name = toxic.name ?? `${toxic.type}_${toxic.stream ?? 'downstream'}`;
+          if (!(err instanceof FaultlineError) || err.code !== 'TOXIC_EXISTS') throw err;
+          const name = toxic.name ?? defaultToxicName(toxic.type, toxic.stream);
           await (await handle.toxic(name)).update({ ...(toxic.toxicity === undefined ? {} : { toxicity: toxic.toxicity }), attributes: toxic.attributes ?? {} });
         }
       }

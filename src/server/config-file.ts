@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { configSchema, type ConfigDocument } from '../api/config.js';
 import { describeValue, formatPath, valueAt } from '../api/decode.js';
+import { defaultToxicName } from '../api/toxic-name.js';
 
 /** A config file that cannot be used; the message names the file, the place and the problem. */
 export class ConfigError extends Error {
@@ -63,7 +64,7 @@ export function validateConfig(file: string, raw: unknown): ConfigDocument {
     names.add(proxy.name);
     const toxics = new Set<string>();
     (proxy.toxics ?? []).forEach((toxic, j) => {
-      const name = toxic.name ?? `${toxic.type}_${toxic.stream ?? 'downstream'}`;
+      const name = toxic.name ?? defaultToxicName(toxic.type, toxic.stream);
       if (toxics.has(name)) throw new ConfigError(`invalid config ${file}: ${where}.toxics[${j}]: toxic ${JSON.stringify(name)} is declared twice on proxy ${JSON.stringify(proxy.name)}`);
       toxics.add(name);
     });

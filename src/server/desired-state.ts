@@ -1,6 +1,7 @@
 import type { ConfigDocument } from '../api/config.js';
 import type { ApiErrorCode } from '../api/errors.js';
 import { toFloat32, type Stream } from '../api/toxic.js';
+import { defaultToxicName } from '../api/toxic-name.js';
 import { defaultAttributes, type AnyToxicAttributes, type ToxicType } from '../api/toxic-types.js';
 import type { ProxyCollection } from './state.js';
 
@@ -25,7 +26,7 @@ function normalise(doc: ConfigDocument): Map<string, DesiredProxy> {
     const toxics = new Map<string, DesiredToxic>();
     for (const t of p.toxics ?? []) {
       const stream = t.stream ?? 'downstream';
-      const name = t.name ?? `${t.type}_${stream}`;
+      const name = t.name ?? defaultToxicName(t.type, stream);
       const attributes = { ...defaultAttributes(t.type), ...(t.attributes as AnyToxicAttributes | undefined) };
       toxics.set(name, { name, type: t.type, stream, toxicity: toFloat32(t.toxicity ?? 1), attributes });
     }

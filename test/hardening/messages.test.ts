@@ -1,7 +1,7 @@
 /** Small input defects of issue 14: each answer says what is wrong, once, and nothing dangles. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_URL, Faultline } from '../../src/client/index.js';
+import { DEFAULT_URL, Faultline, FaultlineError } from '../../src/client/index.js';
 import { ConfigError, parseConfig } from '../../src/server/config-file.js';
 import { startServer } from '../../src/server/index.js';
 import { cli } from '../cli/cli-run.js';
@@ -53,4 +53,22 @@ test('startServer({proxies}) refuses a bad declaration naming the entry, and lea
     startServer({ port: 0, proxies: [{ name: 'p', listen: '127.0.0.1:0', upstream: 7 as unknown as string }] }),
     /^ConfigError: invalid config startServer\(\{proxies\}\): proxies\[0\]\.upstream: expected "host:port", got number 7$/,
   );
+});
+
+test('client errors carry the code of what went wrong, read from the server message', async () => {
+  const server = await startServer({ port: 0 });
+  try {
+    const client = new Faultline(server.url);
+    await assert.rejects(client.proxy('nope'), (err: FaultlineError) => {
+      assert.equal(err.code, 'PROXY_NOT_FOUND');
+      assert.deepEqual(err.target, { proxy: 'nope' });
+      assert.equal(err.describe(), 'proxy not found: nope');
+      return true;
+    });
+    await client.createProxy({ name: 'p', upstream: '127.0.0.1:1', enabled: false });
+    await assert.rejects(client.createProxy({ name: 'p', upstream: '127.0.0.1:1' }), { code: 'PROXY_EXISTS' });
+    await assert.rejects(new Faultline('http://127.0.0.1:1').version(), (err: FaultlineError) => err.code === undefined && err.isUnreachable);
+  } finally {
+    await server.close();
+  }
 });
