@@ -13,7 +13,7 @@ const layer = (files, forbidden, message, ignores = []) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**'] },
+  { ignores: ['dist/**', 'build/**', 'node_modules/**', 'test/fixtures/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
