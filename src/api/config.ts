@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { proxyExtrasShape } from './proxy.js';
+import type { ProxySpec } from './proxy.js';
+import type { ToxicSpec } from './toxic.js';
 import { TOXIC_TYPES, toxicAttributeSchemas, type ToxicType } from './toxic-types.js';
 
 /**
@@ -47,6 +49,10 @@ export const configSchema = z
 
 export type ToxicConfig = z.output<typeof toxicConfigSchema>;
 export type ProxyConfigEntry = z.output<typeof proxyConfigSchema>;
+/** A proxy as a program declares it: Toxiproxy's populate entry plus the toxics it starts with. */
+export interface ProxyConfig extends ProxySpec {
+  toxics?: ToxicSpec[];
+}
 export type ConfigDocument = z.output<typeof configSchema>;
 
 /** The JSON Schema of the config file, for editors; `schema/config.schema.json` is generated from it. */

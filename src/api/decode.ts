@@ -64,7 +64,8 @@ export function parseJsonBody(text: string): unknown {
   }
 }
 
-function describe(value: unknown): string {
+/** A value in a few words for an error message: `the string "abc"`, `number -1`, `an array`. */
+export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
@@ -73,7 +74,8 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at `path` inside `root`, or undefined where the path leaves the document. */
+export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v = root;
   for (const key of path) {
     if (v === null || typeof v !== 'object') return undefined;
@@ -98,6 +100,6 @@ export function decode<S extends z.ZodType>(schema: S, input: unknown, prefix = 
   const issue = result.error.issues[0];
   if (issue === undefined) throw badRequestBody('invalid value');
   const where = formatPath(issue.path, prefix);
-  const got = describe(valueAt(input, issue.path));
+  const got = describeValue(valueAt(input, issue.path));
   throw badRequestBody(`${where === '' ? 'body' : where}: ${issue.message}, got ${got}`);
 }

@@ -14,6 +14,9 @@ export type ApiErrorCode =
   | 'INVALID_STREAM'
   | 'LISTEN_FAILED'
   | 'CONNECTION_NOT_FOUND'
+  | 'BODY_TOO_LARGE'
+  | 'LIMIT_EXCEEDED'
+  | 'UNAVAILABLE'
   | 'INTERNAL';
 
 export class ApiError extends Error {
@@ -31,6 +34,34 @@ export class ApiError extends Error {
   toJSON(): { error: string; status: number } {
     return { error: this.message, status: this.status };
   }
+}
+
+/** Messages that are the whole error, as the server sends them, by code. */
+const EXACT: Record<string, ApiErrorCode> = {
+  'proxy already exists': 'PROXY_EXISTS',
+  'proxy not found': 'PROXY_NOT_FOUND',
+  'toxic already exists': 'TOXIC_EXISTS',
+  'toxic not found': 'TOXIC_NOT_FOUND',
+  'invalid toxic type': 'INVALID_TOXIC_TYPE',
+  'stream was invalid, can be either upstream or downstream': 'INVALID_STREAM',
+  'connection not found': 'CONNECTION_NOT_FOUND',
+};
+
+/**
+ * The code of an error a server described only in words: Toxiproxy's error bodies (and so
+ * faultline's) carry a message and a status, no code. Lets a client match errors by what they
+ * are rather than by HTTP status; undefined for a message it does not know.
+ */
+export function errorCodeOf(message: string): ApiErrorCode | undefined {
+  const exact = EXACT[message];
+  if (exact !== undefined) return exact;
+  if (message.startsWith('invalid toxic type')) return 'INVALID_TOXIC_TYPE';
+  if (message.startsWith('bad request body: larger than')) return 'BODY_TOO_LARGE';
+  if (message.startsWith('bad request body')) return 'BAD_REQUEST_BODY';
+  if (message.startsWith('missing required field')) return 'MISSING_FIELD';
+  if (message.startsWith('too many ')) return 'LIMIT_EXCEEDED';
+  if (message.startsWith('listen tcp')) return 'LISTEN_FAILED';
+  return undefined;
 }
 
 export const badRequestBody = (detail: string): ApiError =>

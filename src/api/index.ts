@@ -9,3 +9,6 @@ export * from './events.js';
 export * from './protocols.js';
 export * from './request-match.js';
 export * from './faults.js';
+export * from './limits.js';
+export * from './seed.js';
+export * from './toxic-name.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { decode, normaliseKeys } from './decode.js';
 import { badRequestBody, invalidStream, invalidToxicType, toxicExists } from './errors.js';
+import { defaultToxicName } from './toxic-name.js';
 import {
   attributeNames,
   defaultAttributes,
@@ -25,10 +26,6 @@ export interface ToxicJson {
   explanation?: string;
 }
 
-/** Toxiproxy's default toxic name, `<type>_<stream>`. */
-export function defaultToxicName(type: string, stream: string): string {
-  return `${type}_${stream}`;
-}
 
 /** A toxic of a known type as the API sends it, with that type's attributes. */
 export type Toxic<T extends ToxicType = ToxicType> = {

@@ -58,13 +58,23 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-try {
-  const args = process.argv.slice(2);
-  const mistake = misusedHostShorthand(args);
-  if (mistake !== undefined) throw new UserError(mistake);
-  await program.parseAsync(normaliseArgs(args, commandNames), { from: 'user' });
-} catch (err) {
-  if (err instanceof CommanderError) process.exit(err.exitCode);
-  if (err instanceof UserError || err instanceof FaultlineError) fail(err.message);
-  throw err;
+/**
+ * A function rather than top-level await, so the CLI can also be bundled into a CommonJS file
+ * for the single executable (Node 20's SEA runs only CommonJS).
+ */
+async function main(): Promise<void> {
+  try {
+    const args = process.argv.slice(2);
+    const mistake = misusedHostShorthand(args);
+    if (mistake !== undefined) throw new UserError(mistake);
+    await program.parseAsync(normaliseArgs(args, commandNames), { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode);
+    if (err instanceof FaultlineError) fail(err.describe());
+    if (err instanceof UserError) fail(err.message);
+    // A bug: left unhandled, so Node prints the stack and exits 1.
+    throw err;
+  }
 }
+
+void main();

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { FAULTLINE_VERSION } from '../api/version.js';
-import { DEFAULT_URL, Faultline } from '../client/index.js';
+import { DEFAULT_URL, Faultline, serverUrlFromEnvironment } from '../client/index.js';
 
 const HOST_HELP = 'server URL (default: $FAULTLINE_URL, else $TOXIPROXY_URL, else http://127.0.0.1:8474)';
 const JSON_HELP = "print the server's JSON instead of text";
@@ -27,13 +27,8 @@ function flag<K extends keyof RemoteFlags>(command: Command, key: K): RemoteFlag
   return undefined;
 }
 
-function fromEnvironment(): string | undefined {
-  // An empty variable (FAULTLINE_URL= in a CI file) means "not set", not "no host".
-  return process.env.FAULTLINE_URL || process.env.TOXIPROXY_URL || undefined;
-}
-
 export function serverUrl(command: Command): string {
-  return flag(command, 'host') ?? fromEnvironment() ?? DEFAULT_URL;
+  return flag(command, 'host') ?? serverUrlFromEnvironment() ?? DEFAULT_URL;
 }
 
 export interface Remote {

@@ -1,23 +1,17 @@
+import type { ProxyConfig } from '../api/config.js';
 import type { ProxyJson, ProxySpec } from '../api/proxy.js';
 import { paths } from '../api/routes.js';
-import type { ToxicSpec } from '../api/toxic.js';
+import { defaultToxicName } from '../api/toxic-name.js';
+import { DEFAULT_URL, serverUrlFromEnvironment } from './environment.js';
 import { FaultlineError } from './errors.js';
 import { Transport, type ClientOptions } from './http.js';
 import { ProxyGroup } from './proxy-group.js';
 import { ProxyHandle } from './proxy-handle.js';
 
-export const DEFAULT_URL = 'http://127.0.0.1:8474';
+export { DEFAULT_URL } from './environment.js';
 
-/** A proxy as a test suite declares it: Toxiproxy's populate entry plus the toxics it starts with. */
-export interface ProxyConfig extends ProxySpec {
-  toxics?: ToxicSpec[];
-}
+export type { ProxyConfig } from '../api/config.js';
 
-/** Reads FAULTLINE_URL or TOXIPROXY_URL where the runtime has an environment. */
-function urlFromEnvironment(): string | undefined {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  return env?.FAULTLINE_URL ?? env?.TOXIPROXY_URL;
-}
 
 /**
  * A client for any Toxiproxy-compatible server: faultline's, or Toxiproxy itself. It uses only
@@ -28,7 +22,7 @@ export class Faultline {
 
   /** `url` defaults to FAULTLINE_URL, then TOXIPROXY_URL, then http://127.0.0.1:8474. */
   constructor(url?: string, options: ClientOptions = {}) {
-    let base = url ?? urlFromEnvironment() ?? DEFAULT_URL;
+    let base = url ?? serverUrlFromEnvironment() ?? DEFAULT_URL;
     if (!/^https?:\/\//.test(base)) base = `http://${base}`;
     this.transport = new Transport(base, options);
   }
@@ -92,8 +86,8 @@ export class Faultline {
         try {
           await handle.addToxic(toxic);
         } catch (err) {
-          if (!(err instanceof FaultlineError) || err.status !== 409) throw err;
-          const name = toxic.name ?? `${toxic.type}_${toxic.stream ?? 'downstream'}`;
+          if (!(err instanceof FaultlineError) || err.code !== 'TOXIC_EXISTS') throw err;
+          const name = toxic.name ?? defaultToxicName(toxic.type, toxic.stream);
           await (await handle.toxic(name)).update({ ...(toxic.toxicity === undefined ? {} : { toxicity: toxic.toxicity }), attributes: toxic.attributes ?? {} });
         }
       }

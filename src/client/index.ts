@@ -1,5 +1,6 @@
 export { Faultline, DEFAULT_URL, type ProxyConfig } from './faultline.js';
 export { FaultlineError } from './errors.js';
+export { serverUrlFromEnvironment } from './environment.js';
 export type { ClientOptions } from './http.js';
 export { ProxyHandle } from './proxy-handle.js';
 export { ProxyGroup } from './proxy-group.js';

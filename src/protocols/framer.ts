@@ -2,11 +2,10 @@ import { Deadline } from '../toxics/deadline.js';
 import { Queue } from '../toxics/queue.js';
 import type { Stage, StageContext } from '../toxics/types.js';
 
-/** What may wait in the output queue besides bytes: the end of the stream, a close, a reset. */
+/** What may wait in the output queue besides bytes: the end of the stream, or a close (a reset never waits). */
 const END = { action: 'end' } as const;
 const CLOSE = { action: 'close' } as const;
-const RESET = { action: 'reset' } as const;
-type Marker = typeof END | typeof CLOSE | typeof RESET;
+type Marker = typeof END | typeof CLOSE;
 
 /** Longest header section a framer holds while deciding; beyond it the connection is passed through. */
 export const MAX_HEAD_BYTES = 64 * 1024;
@@ -136,8 +135,7 @@ export abstract class FramerStage implements Stage {
       } else {
         this.finished = true;
         if (item === END) this.ctx.end();
-        else if (item === CLOSE) this.ctx.close();
-        else this.ctx.reset();
+        else this.ctx.close();
       }
       due = dues.peek();
     }

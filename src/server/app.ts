@@ -1,30 +1,55 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { ApiError, badRequestBody, FAULTLINE_VERSION, parseJsonBody } from '../api/index.js';
+import { ApiError, bodyTooLarge, FAULTLINE_VERSION, LIMITS, parseJsonBody } from '../api/index.js';
 import type { Logger } from '../proxy/logger.js';
 import { handlers, type Reply } from './handlers.js';
 import { requestId } from './request-id.js';
 import { matchRoute } from './router.js';
 import { PopulateError, type ProxyCollection } from './state.js';
 
-/** Request bodies larger than this are refused; a populate of thousands of proxies still fits. */
-const MAX_BODY_BYTES = 8 * 1024 * 1024;
-
 const TEXT = 'text/plain; charset=utf-8';
+
+/**
+ * After a 413 the rest of an oversized body is read and dropped, so the client, still sending,
+ * receives the answer rather than a reset (closing with unread bytes makes the kernel send RST).
+ * Past this much more, or this long, the connection is cut.
+ */
+const DISCARD_BYTES = 64 * 1024 * 1024;
+const DISCARD_MS = 10_000;
+
+function discardRest(req: IncomingMessage): void {
+  let dropped = 0;
+  const timer = setTimeout(() => req.socket.destroy(), DISCARD_MS);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DISCARD_BYTES) req.socket.destroy();
+  });
+  req.on('close', () => clearTimeout(timer));
+  req.resume();
+}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > LIMITS.bodyBytes) {
+      discardRest(req);
+      reject(bodyTooLarge());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(badRequestBody(`larger than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
+      if (size > LIMITS.bodyBytes) {
+        req.off('data', onData);
+        chunks.length = 0;
+        discardRest(req);
+        reject(bodyTooLarge());
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });

@@ -2,36 +2,29 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { configSchema, type ConfigDocument } from '../api/config.js';
-import { formatPath } from '../api/decode.js';
+import { describeValue, formatPath, valueAt } from '../api/decode.js';
+import { defaultToxicName } from '../api/toxic-name.js';
 
 /** A config file that cannot be used; the message names the file, the place and the problem. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  if (Array.isArray(value)) return 'a list';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v = root;
-  for (const key of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
-  return v;
+/** yaml's messages end with ` at line L, column C:` before a code frame; the place is given already. */
+function yamlReason(message: string): string {
+  return (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
 }
 
 /** Parses YAML (.yaml, .yml) or JSON (anything else) text into a plain value. */
 function parse(file: string, text: string): unknown {
+  if (text.trim() === '') return null;
   const ext = extname(file).toLowerCase();
   if (ext === '.yaml' || ext === '.yml') {
     const doc = parseDocument(text);
     const [error] = doc.errors;
     if (error !== undefined) {
       const at = error.linePos?.[0];
-      throw new ConfigError(`invalid config ${file}${at === undefined ? '' : `:${at.line}:${at.col}`}: not valid YAML: ${error.message.split('\n')[0]}`);
+      throw new ConfigError(`invalid config ${file}${at === undefined ? '' : `:${at.line}:${at.col}`}: not valid YAML: ${yamlReason(error.message)}`);
     }
     return doc.toJS();
   }
@@ -47,6 +40,8 @@ function parse(file: string, text: string): unknown {
  * entries are then named `[2]` rather than `proxies[2]`.
  */
 export function validateConfig(file: string, raw: unknown): ConfigDocument {
+  // An empty YAML document is null; "expected object, received null" would not say that.
+  if (raw === null || raw === undefined) throw new ConfigError(`invalid config ${file}: the file is empty; expected {"proxies": [...]} or a list of proxies`);
   const isArray = Array.isArray(raw);
   const input = isArray ? { proxies: raw } : raw;
   const result = configSchema.safeParse(input);
@@ -58,7 +53,7 @@ export function validateConfig(file: string, raw: unknown): ConfigDocument {
     let message = issue?.message ?? 'invalid';
     if (issue?.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
     const value = valueAt(input, path);
-    const got = issue?.code === 'unrecognized_keys' || value === undefined ? '' : `, got ${describe(value)}`;
+    const got = issue?.code === 'unrecognized_keys' || value === undefined ? '' : `, got ${describeValue(value)}`;
     const where = formatPath(shown) || (isArray ? 'the list' : 'the document');
     throw new ConfigError(`invalid config ${file}: ${where}: ${message}${got}`);
   }
@@ -69,7 +64,7 @@ export function validateConfig(file: string, raw: unknown): ConfigDocument {
     names.add(proxy.name);
     const toxics = new Set<string>();
     (proxy.toxics ?? []).forEach((toxic, j) => {
-      const name = toxic.name ?? `${toxic.type}_${toxic.stream ?? 'downstream'}`;
+      const name = toxic.name ?? defaultToxicName(toxic.type, toxic.stream);
       if (toxics.has(name)) throw new ConfigError(`invalid config ${file}: ${where}.toxics[${j}]: toxic ${JSON.stringify(name)} is declared twice on proxy ${JSON.stringify(proxy.name)}`);
       toxics.add(name);
     });
@@ -84,5 +79,10 @@ export async function readConfig(file: string): Promise<ConfigDocument> {
   } catch (err) {
     throw new ConfigError(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
+  return parseConfig(file, text);
+}
+
+/** Parses and validates a config's text; `file` names it in errors and picks YAML or JSON. */
+export function parseConfig(file: string, text: string): ConfigDocument {
   return validateConfig(file, parse(file, text));
 }

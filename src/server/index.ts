@@ -1,10 +1,16 @@
 import { randomInt } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Faultline, type ProxyConfig } from '../client/faultline.js';
+import type { ProxyConfig } from '../api/config.js';
+// The one server file that imports the client: `RunningServer.client` is a convenience for
+// embedders. Nothing inside the server uses it; the server applies its own state in process.
+import { Faultline } from '../client/faultline.js';
+import { LIMITS } from '../api/limits.js';
 import { silentLogger, type Logger } from '../proxy/logger.js';
 import { createApp } from './app.js';
+import { validateConfig } from './config-file.js';
 import { ConfigSync, type SyncSummary } from './config-sync.js';
+import { DesiredState } from './desired-state.js';
 import { createMetrics, type MetricsOptions } from './metrics.js';
 import { ProxyCollection } from './state.js';
 
@@ -18,7 +24,7 @@ export interface ServerOptions {
   logger?: Logger;
   /** Prometheus metrics at `/metrics`; both kinds are on by default, `false` removes the route. */
   metrics?: MetricsOptions | false;
-  /** Proxies (and their toxics) to create once the API is up. */
+  /** Proxies (and their toxics) to create once the API is up, in the config file's shape. */
   proxies?: readonly ProxyConfig[];
   /** A config file (YAML or JSON) to apply at start; an invalid one makes the start fail. */
   config?: string;
@@ -49,7 +55,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const state = new ProxyCollection(seed, logger);
   const metrics = options.metrics === false ? null : createMetrics(state, options.metrics);
   const app = createApp(state, logger, metrics);
-  const http: Server = createServer((req, res) => void app(req, res));
+  // Explicit, documented limit; Node's parser answers 431 beyond it rather than resetting.
+  const http: Server = createServer({ maxHeaderSize: LIMITS.headerBytes }, (req, res) => void app(req, res));
   // Go's http.Server keeps idle connections for 60 s; clients that pool connections expect it.
   http.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
@@ -89,7 +96,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       logger.info({ config: options.config, proxies: summary.created }, 'Applied config file');
       if (options.watch === true) sync.watch(options.onConfigReload);
     }
-    if (options.proxies !== undefined && options.proxies.length > 0) await running.client.populate(options.proxies);
+    if (options.proxies !== undefined && options.proxies.length > 0) {
+      const where = 'startServer({proxies})';
+      const summary = await new DesiredState(state).apply(validateConfig(where, { proxies: options.proxies }));
+      if (summary.errors.length > 0) throw new Error(`${where}: ${summary.errors.join('; ')}`);
+    }
   } catch (err) {
     await running.close();
     throw err;

@@ -5,7 +5,11 @@ import {
   toxicLevel,
   type Protocol,
   type ProxyExtras,
+  checkName,
+  LIMITS,
   listenFailed,
+  tooManyProxies,
+  tooManyToxics,
   proxyExists,
   proxyNotFound,
   toxicExists,
@@ -54,7 +58,7 @@ export class ProxyCollection {
   private readonly lock = {
     run: <T>(task: () => Promise<T> | T): Promise<T> =>
       this.mutex.run(() => {
-        if (this.closed) throw new ApiError(503, 'INTERNAL', 'server is shutting down');
+        if (this.closed) throw new ApiError(503, 'UNAVAILABLE', 'server is shutting down');
         return task();
       }),
   };
@@ -85,6 +89,12 @@ export class ProxyCollection {
     const proxy = this.proxies.get(name);
     if (proxy === undefined) throw proxyNotFound();
     return proxy;
+  }
+
+  /** A new name must be addressable afterwards, and the server must have room for it. */
+  private checkNew(spec: ProxyCreate, field = 'name'): void {
+    checkName(spec.name, field);
+    if (!this.proxies.has(spec.name) && this.proxies.size >= LIMITS.proxies) throw tooManyProxies();
   }
 
   private build(spec: ProxyCreate): Proxy {
@@ -119,6 +129,7 @@ export class ProxyCollection {
   create(spec: ProxyCreate): Promise<Proxy> {
     return this.lock.run(async () => {
       if (this.proxies.has(spec.name)) throw proxyExists();
+      this.checkNew(spec);
       const proxy = this.build(spec);
       if (spec.enabled) await this.start(proxy);
       this.proxies.set(spec.name, proxy);
@@ -140,11 +151,15 @@ export class ProxyCollection {
    * Whether `listen`/`upstream` differ from the running proxy's: the listen address is compared
    * after resolution, so `localhost:P` equals a bound `127.0.0.1:P`; port 0 always differs.
    */
-  private async differs(proxy: Proxy, listen: string, upstream: string): Promise<boolean> {
+  private async differs(proxy: Proxy, listen: string, upstream: string, anyPort = false): Promise<boolean> {
     if (upstream !== proxy.upstream) return true;
     if (listen === proxy.listen) return false;
     const target = await resolveListen(listen);
-    return target.port === 0 || formatBound(target.host, target.port) !== proxy.listen;
+    if (target.port !== 0) return formatBound(target.host, target.port) !== proxy.listen;
+    if (!anyPort || !proxy.running) return true;
+    // Populate's `:0` asks for "some free port", which the running listener already has.
+    const boundPort = Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1));
+    return formatBound(target.host, boundPort) !== proxy.listen;
   }
 
   /** Partial update: only a changed listen or upstream restarts the proxy (and drops its connections). */
@@ -189,10 +204,22 @@ export class ProxyCollection {
   }
 
   /**
-   * Creates or replaces proxies in order. An entry equal to an existing proxy keeps it
-   * untouched, toxics and all. The first failure stops the rest; what was done stays done.
+   * Creates or replaces proxies in order. An entry equal to an existing proxy keeps it, toxics
+   * and all, only switching it on or off as the entry says; a `:0` listen equals any port the
+   * proxy is bound to on that host. The first failure stops the rest; what was done stays done.
    */
   populate(specs: readonly ProxyCreate[]): Promise<Proxy[]> {
+    // Validated before anything is done, like Toxiproxy's required fields (`"proxies":null`).
+    try {
+      const fresh = new Set<string>();
+      specs.forEach((spec, i) => {
+        checkName(spec.name, `[${i}].name`);
+        if (!this.proxies.has(spec.name)) fresh.add(spec.name);
+      });
+      if (this.proxies.size + fresh.size > LIMITS.proxies) throw tooManyProxies();
+    } catch (err) {
+      return Promise.reject(new PopulateError(err as ApiError, null));
+    }
     return this.lock.run(async () => {
       const done: Proxy[] = [];
       for (const spec of specs) {
@@ -201,12 +228,18 @@ export class ProxyCollection {
           if (existing !== undefined) {
             let differs: boolean;
             try {
-              differs = await this.differs(existing, spec.listen, spec.upstream);
+              differs = await this.differs(existing, spec.listen, spec.upstream, true);
             } catch (err) {
               throw listenFailed(`listen tcp: ${(err as Error).message}`);
             }
             if (!differs) {
               this.applyExtras(existing, { protocol: spec.protocol ?? 'tcp', envoy_fault_headers: spec.envoy_fault_headers ?? false, ...(spec.max_active_faults === undefined ? {} : { max_active_faults: spec.max_active_faults }) });
+              if (existing.enabled !== spec.enabled) {
+                if (spec.enabled) await this.start(existing);
+                else await existing.stop();
+                existing.enabled = spec.enabled;
+                this.proxyChanged('proxy-updated', existing);
+              }
               done.push(existing);
               continue;
             }
@@ -251,6 +284,8 @@ export class ProxyCollection {
           `type: ${spec.type} acts on single requests and needs a proxy with a protocol; proxy ${JSON.stringify(proxyName)} is tcp (set "protocol": "http" on it)`,
         );
       }
+      checkName(spec.name);
+      if (proxy.toxics.upstream.length + proxy.toxics.downstream.length >= LIMITS.toxicsPerProxy) throw tooManyToxics();
       const entry = new ToxicEntry(
         spec.name,
         spec.type,

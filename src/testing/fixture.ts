@@ -1,3 +1,4 @@
+import { serverUrlFromEnvironment } from '../client/environment.js';
 import { Faultline, type ProxyConfig } from '../client/faultline.js';
 import { startServer, type RunningServer } from '../server/index.js';
 
@@ -34,8 +35,7 @@ export class FaultlineFixture {
   }
 
   async setup(): Promise<Faultline> {
-    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-    const url = this.options.url ?? (env?.FAULTLINE_URL || undefined) ?? (env?.TOXIPROXY_URL || undefined);
+    const url = this.options.url ?? serverUrlFromEnvironment();
     if (url === undefined) {
       this.server = await startServer({ port: 0, ...(this.options.seed === undefined ? {} : { seed: this.options.seed }) });
       this.current = this.server.client;

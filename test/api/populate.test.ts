@@ -184,29 +184,33 @@ describe('POST /populate', () => {
     assert.deepEqual(await names(), []);
   });
 
-  test('an unchanged existing proxy is kept untouched: toxics, live connections, enabled state', async () => {
+  test('an unchanged existing proxy keeps its toxics and listener; its enabled state follows the entry (Toxiproxy ignores it)', async () => {
     const created = await api(server, 'POST', '/populate', [
       { name: 'keep', listen: '127.0.0.1:0', upstream: up() },
       { name: 'off', listen: '127.0.0.1:0', upstream: up() },
+      { name: 'live', listen: '127.0.0.1:0', upstream: up() },
     ]);
-    const [keep, off] = created.json.proxies as Array<{ listen: string }>;
+    const [keep, off, live] = created.json.proxies as Array<{ listen: string }>;
     await addToxic(server, 'keep', { name: 'lat', type: 'latency', attributes: { latency: 1 } });
     assert.equal((await api(server, 'PATCH', '/proxies/off', { enabled: false })).status, 200);
-    const socket = await client(portOf(keep?.listen ?? ''));
+    const socket = await client(portOf(live?.listen ?? ''));
     await assertEchoes(socket, 'before populate');
 
     const res = await api(server, 'POST', '/populate', [
       { name: 'keep', listen: keep?.listen, upstream: up(), enabled: false },
       { name: 'off', listen: off?.listen, upstream: up(), enabled: true },
+      { name: 'live', listen: live?.listen, upstream: up() },
     ]);
     assertJson(res, 201);
-    const [kept, stillOff] = res.json.proxies as Array<{ enabled: boolean; listen: string; toxics: unknown[] }>;
-    assert.equal(kept?.enabled, true, 'enabled in the entry is ignored for an unchanged proxy');
+    const [kept, nowOn] = res.json.proxies as Array<{ enabled: boolean; listen: string; toxics: unknown[] }>;
+    assert.equal(kept?.enabled, false, 'enabled: false in the entry disables an unchanged proxy');
     assert.equal(kept?.listen, keep?.listen);
     assert.equal(kept?.toxics.length, 1, 'its toxics survive');
-    assert.equal(stillOff?.enabled, false, 'a disabled unchanged proxy stays disabled');
-    assert.equal(await tryConnect(portOf(off?.listen ?? '')), 'ECONNREFUSED');
-    await assertEchoes(socket, 'after populate');
+    assert.equal(await tryConnect(portOf(keep?.listen ?? '')), 'ECONNREFUSED');
+    assert.equal(nowOn?.enabled, true, 'enabled: true enables a disabled unchanged proxy, on its port');
+    assert.equal(nowOn?.listen, off?.listen);
+    await assertEchoes(await client(portOf(off?.listen ?? '')), 'now on');
+    await assertEchoes(socket, 'an untouched proxy keeps its live connections');
     assert.equal((await api(server, 'GET', '/proxies/keep/toxics/lat')).status, 200);
   });
 
@@ -240,15 +244,19 @@ describe('POST /populate', () => {
     assert.equal(echo2.sockets.length, before2 + 1);
   });
 
-  test('an existing proxy whose entry uses port 0 is always replaced', async () => {
+  test('an entry with port 0 equals the proxy bound on that host: kept, port and toxics too (Toxiproxy replaces it)', async () => {
     const entry = { name: 'zero', listen: '127.0.0.1:0', upstream: up() };
     const first = await api(server, 'POST', '/populate', [entry]);
     await addToxic(server, 'zero', { type: 'noop' });
+    const socket = await client(portOf(first.json.proxies[0].listen));
     const second = await api(server, 'POST', '/populate', [entry]);
     assertJson(second, 201);
-    assert.notEqual(second.json.proxies[0].listen, first.json.proxies[0].listen);
-    assert.deepEqual(second.json.proxies[0].toxics, []);
-    assert.equal(await tryConnect(portOf(first.json.proxies[0].listen)), 'ECONNREFUSED');
+    assert.equal(second.json.proxies[0].listen, first.json.proxies[0].listen);
+    assert.equal(second.json.proxies[0].toxics.length, 1);
+    await assertEchoes(socket, 'the connection survives');
+    const moved = await api(server, 'POST', '/populate', [{ ...entry, listen: '0.0.0.0:0' }]);
+    assert.notEqual(moved.json.proxies[0].listen, first.json.proxies[0].listen, 'another host is a change');
+    assert.deepEqual(moved.json.proxies[0].toxics, []);
   });
 
   test('a bad listen part-way → 500 with the proxies done so far; later entries not created', async () => {

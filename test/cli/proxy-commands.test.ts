@@ -90,7 +90,7 @@ test('inspect prints toxiproxy-cli lines per toxic when piped, and the server JS
   assert.equal(stdout, order.map((name) => `${lines.get(name)}\n`).join(''), "one line per toxic, in the server's order");
   for (const alias of ['i', 'ins']) assert.equal(await ok(server.url, [alias, 'redis']), stdout, `alias ${alias}`);
   assert.deepEqual(JSON.parse(await ok(server.url, ['inspect', 'redis', '--json'])), (await proxyState('redis')).json);
-  assert.equal(await fails(server.url, ['inspect', 'nope']), 'faultline: proxy not found');
+  assert.equal(await fails(server.url, ['inspect', 'nope']), 'faultline: proxy not found: nope');
 });
 
 test('toggle flips enabled both ways and says so', async () => {
@@ -102,7 +102,7 @@ test('toggle flips enabled both ways and says so', async () => {
   const json = JSON.parse(await ok(server.url, ['toggle', 'redis', '--json']));
   assert.equal(json.enabled, false);
   assert.deepEqual(json, (await proxyState('redis')).json);
-  assert.equal(await fails(server.url, ['toggle', 'nope']), 'faultline: proxy not found');
+  assert.equal(await fails(server.url, ['toggle', 'nope']), 'faultline: proxy not found: nope');
 });
 
 test('delete removes the proxy; --json shows what was deleted; a second delete fails', async () => {
@@ -113,7 +113,7 @@ test('delete removes the proxy; --json shows what was deleted; a second delete f
   const before = (await proxyState('pg')).json;
   assert.deepEqual(JSON.parse(await ok(server.url, ['d', 'pg', '--json'])), before);
   assert.equal((await proxyState('pg')).status, 404);
-  assert.equal(await fails(server.url, ['delete', 'redis']), 'faultline: proxy not found');
+  assert.equal(await fails(server.url, ['delete', 'redis']), 'faultline: proxy not found: redis');
 });
 
 test('reset enables every proxy and removes every toxic', async () => {

@@ -75,7 +75,7 @@ test('toxic add: bad input is refused before anything reaches the server', async
 });
 
 test('toxic add: server refusals are its own one-line messages', async () => {
-  assert.equal(await fails(server.url, ['toxic', 'add', 'nope', '-t', 'latency', '-a', 'latency=1']), 'faultline: proxy not found');
+  assert.equal(await fails(server.url, ['toxic', 'add', 'nope', '-t', 'latency', '-a', 'latency=1']), 'faultline: proxy not found: nope');
   await addToxic(server, 'redis', { type: 'latency', attributes: { latency: 1 } });
   assert.equal(await fails(server.url, ['toxic', 'add', 'redis', '-t', 'latency', '-a', 'latency=2']), 'faultline: toxic already exists');
   assert.equal((await toxic('latency_downstream')).attributes.latency, 1);
@@ -113,8 +113,8 @@ test('toxic update: --toxicity alone, the t u alias and --json', async () => {
 test('toxic update: errors', async () => {
   await addToxic(server, 'redis', { type: 'latency', toxicity: 0.5, attributes: { latency: 100 } });
   const cases: [string[], RegExp][] = [
-    [['nope', '-n', 'latency_downstream', '-a', 'latency=1'], /^faultline: proxy not found$/],
-    [['redis', '-n', 'nope', '-a', 'latency=1'], /^faultline: toxic not found$/],
+    [['nope', '-n', 'latency_downstream', '-a', 'latency=1'], /^faultline: proxy not found: nope$/],
+    [['redis', '-n', 'nope', '-a', 'latency=1'], /^faultline: toxic not found: nope \(proxy redis\)$/],
     [['redis', '-n', 'latency_downstream', '-a', 'rate=1'], /^faultline: latency toxic has no attribute "rate"; valid attributes: latency, jitter$/],
     [['redis', '-n', 'latency_downstream', '-a', 'latency=fast'], /^faultline: invalid value for attribute latency: "fast" is not a whole number$/],
     [['redis', '-n', 'latency_downstream', '--toxicity', '2'], /^faultline: invalid --toxicity "2": expected a number from 0 to 1$/],
@@ -139,8 +139,8 @@ test('toxic remove and its aliases r, delete, d; --json shows what was removed',
   const added = await addToxic(server, 'redis', { type: 'latency', attributes: { latency: 5 } });
   assert.deepEqual(JSON.parse(await ok(server.url, ['t', 'd', 'redis', '-n', 'latency_downstream', '--json'])), added);
   assert.deepEqual(await toxics(), []);
-  assert.equal(await fails(server.url, ['toxic', 'remove', 'redis', '-n', 'latency_downstream']), 'faultline: toxic not found');
-  assert.equal(await fails(server.url, ['toxic', 'remove', 'nope', '-n', 'x']), 'faultline: proxy not found');
+  assert.equal(await fails(server.url, ['toxic', 'remove', 'redis', '-n', 'latency_downstream']), 'faultline: toxic not found: latency_downstream (proxy redis)');
+  assert.equal(await fails(server.url, ['toxic', 'remove', 'nope', '-n', 'x']), 'faultline: proxy not found: nope');
 });
 
 test("toxic add --help lists every type's attributes with the schema's descriptions", async () => {

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import type { FaultlineEvent } from '../../src/api/events.js';
 import type { RunningServer } from '../../src/server/index.js';
-import { collectUntil, countResponses, httpRequest, rawExchange, startHttpUpstream, type HttpUpstream } from '../helpers/http.js';
+import { collectUntil, countResponses, httpRequest, rawExchange, startHttpUpstream } from '../helpers/http.js';
 import { addToxic, api, createProxy, startTestServer } from '../helpers/server.js';
 import { connectTo, sleep } from '../helpers/sockets.js';
 

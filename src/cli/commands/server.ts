@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Level } from 'pino';
 import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../../api/index.js';
-import { parseSeed } from '../../proxy/random.js';
+import { parseSeed } from '../../api/seed.js';
 import type { RunningServer } from '../../server/index.js';
 import { UserError } from '../user-error.js';
 
@@ -12,7 +12,7 @@ interface ServerFlags {
   watch?: boolean;
   metrics: boolean;
   seed?: string;
-  logLevel: string;
+  logLevel?: string;
   proxyMetrics?: boolean;
   runtimeMetrics?: boolean;
   version?: boolean;
@@ -42,9 +42,11 @@ async function run(flags: ServerFlags): Promise<void> {
     process.stdout.write(`faultline version ${FAULTLINE_VERSION} (Toxiproxy API ${TOXIPROXY_API_VERSION})\n`);
     return;
   }
-  const level = LEVELS[flags.logLevel.toLowerCase()];
+  // The default is read here, not given to commander, so help does not print a second one.
+  const levelName = flags.logLevel ?? (process.env.LOG_LEVEL || 'info');
+  const level = LEVELS[levelName.toLowerCase()];
   if (level === undefined) {
-    throw new UserError(`invalid log level ${JSON.stringify(flags.logLevel)}: expected one of ${Object.keys(LEVELS).join(', ')}`);
+    throw new UserError(`invalid log level ${JSON.stringify(levelName)}: expected one of ${Object.keys(LEVELS).join(', ')}`);
   }
   const port = parsePort(flags.port);
   let seed: number | undefined;
@@ -96,7 +98,7 @@ export function registerServer(program: Command): void {
     .option('--watch', 'apply changes to the config file while running; a broken edit is reported and ignored')
     .option('--no-metrics', 'serve no /metrics endpoint')
     .option('--seed <n>', 'seed for toxicity rolls and jitter, to make faults reproducible')
-    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default: LOG_LEVEL, else info)', process.env.LOG_LEVEL || 'info')
+    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default: $LOG_LEVEL, else info)')
     .option('--proxy-metrics', 'accepted for toxiproxy-server compatibility (proxy metrics are always on)')
     .option('--runtime-metrics', 'accepted for toxiproxy-server compatibility (runtime metrics are always on)')
     .option('--version', 'print the version and exit')
