@@ -2,6 +2,7 @@ import { paths } from '../api/routes.js';
 import type { Stream, Toxic, ToxicChange } from '../api/toxic.js';
 import type { ToxicAttributes, ToxicType } from '../api/toxic-types.js';
 import { checkAttributeNames } from './attributes.js';
+import { FaultlineError } from './errors.js';
 import type { Transport } from './http.js';
 
 /**
@@ -51,7 +52,9 @@ export class ToxicHandle<T extends ToxicType = ToxicType> implements AsyncDispos
     try {
       await this.remove();
     } catch (err) {
-      if ((err as { status?: number }).status !== 404) throw err;
+      // Gone already (removed, or swept with its proxy by a reset or delete) counts as removed.
+      const code = err instanceof FaultlineError ? err.code : undefined;
+      if (code !== 'TOXIC_NOT_FOUND' && code !== 'PROXY_NOT_FOUND') throw err;
     }
   }
 

@@ -33,10 +33,3 @@ export class Random {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 }
-
-/** Reads `--seed` as Toxiproxy does (a 64-bit integer) and folds it to 32 bits. */
-export function parseSeed(text: string): number {
-  if (!/^-?\d+$/.test(text)) throw new Error(`invalid seed ${JSON.stringify(text)}: expected an integer`);
-  const big = BigInt.asUintN(64, BigInt(text));
-  return Number((big ^ (big >> 32n)) & 0xffffffffn);
-}
