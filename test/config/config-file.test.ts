@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, test } from 'node:test';
 import { configJsonSchema } from '../../src/api/config.js';
+import { TOXIC_TYPES } from '../../src/api/toxic-types.js';
 import { ConfigError, startServer } from '../../src/server/index.js';
 
 let dir: string;
@@ -126,6 +127,6 @@ test('a proxy that cannot bind stops the start, naming the proxy and the bind er
 
 test('schema/config.schema.json is the schema the server validates with (run `npm run schema` after changing it)', async () => {
   const committed = JSON.parse(await readFile(fileURLToPath(new URL('../../../schema/config.schema.json', import.meta.url)), 'utf8'));
-  assert.equal(committed.properties.proxies.items.properties.toxics.items.oneOf.length, 8, 'one branch per toxic type');
+  assert.equal(committed.properties.proxies.items.properties.toxics.items.oneOf.length, TOXIC_TYPES.length, 'one branch per toxic type');
   assert.deepEqual(committed, configJsonSchema());
 });
