@@ -14,6 +14,7 @@ export type ApiErrorCode =
   | 'INVALID_STREAM'
   | 'LISTEN_FAILED'
   | 'CONNECTION_NOT_FOUND'
+  | 'LEASE_NOT_FOUND'
   | 'INTERNAL';
 
 export class ApiError extends Error {

@@ -6,3 +6,4 @@ export * from './toxic-types.js';
 export * from './routes.js';
 export * from './version.js';
 export * from './events.js';
+export * from './lease.js';

@@ -21,7 +21,11 @@ export type RouteName =
   | 'ConnectionIndex'
   | 'ConnectionDelete'
   | 'Metrics'
-  | 'Events';
+  | 'Events'
+  | 'LeaseCreate'
+  | 'LeaseShow'
+  | 'LeaseRenew'
+  | 'LeaseDelete';
 
 export interface Route {
   readonly name: RouteName;
@@ -51,6 +55,10 @@ export const routes: readonly Route[] = [
   { name: 'ConnectionDelete', method: 'DELETE', path: '/proxies/:proxy/connections/:connection' },
   { name: 'Metrics', method: 'GET', path: '/metrics' },
   { name: 'Events', method: 'GET', path: '/events' },
+  { name: 'LeaseCreate', method: 'POST', path: '/leases' },
+  { name: 'LeaseShow', method: 'GET', path: '/leases/:lease' },
+  { name: 'LeaseRenew', method: 'POST', path: '/leases/:lease/renew' },
+  { name: 'LeaseDelete', method: 'DELETE', path: '/leases/:lease' },
 ];
 
 const seg = encodeURIComponent;
@@ -68,4 +76,7 @@ export const paths = {
   connection: (proxy: string, id: number) => `/proxies/${seg(proxy)}/connections/${id}`,
   metrics: () => '/metrics',
   events: () => '/events',
+  leases: () => '/leases',
+  lease: (id: string) => `/leases/${seg(id)}`,
+  leaseRenew: (id: string) => `/leases/${seg(id)}/renew`,
 } as const;
