@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ArrivalPlan } from '../../src/experiments/load/arrivals.js';
+import { LoadGenerator } from '../../src/experiments/load/generator.js';
+import { percentileMs } from '../../src/experiments/load/stats.js';
+import { startTarget } from './targets.js';
+
+test('arrival plans: constant spacing, and a ramp whose count is the area under the rate', () => {
+  const constant = ArrivalPlan.constant(100, 1000);
+  assert.equal(constant.timeOf(0), 0);
+  assert.ok(Math.abs(constant.timeOf(50) - 500) < 1e-6);
+  assert.equal(constant.timeOf(100), Infinity);
+  // 0 → 100 rps over 2 s is 100 arrivals, then 100 rps for 1 s is 100 more.
+  const ramp = ArrivalPlan.ramped([{ to: 100, over: 2000 }], 3000);
+  let n = 0;
+  while (ramp.timeOf(n) !== Infinity) n++;
+  assert.ok(Math.abs(n - 200) <= 1, `ramp made ${n} arrivals`);
+  assert.ok(Math.abs(ramp.rateAt(1000) - 50) < 1e-9);
+  // Halfway through the ramp by time, a quarter of its arrivals are due.
+  assert.ok(Math.abs(ramp.timeOf(25) - 1000) < 5);
+});
+
+test('the generator achieves the requested rate within 1 % and its latencies agree with a direct measurement', async () => {
+  const target = await startTarget((_req, res) => setTimeout(() => res.end('ok'), 5));
+  try {
+    const rate = 500;
+    const durationMs = 4000;
+    const gen = new LoadGenerator({ requests: [{ url: `${target.url}/`, method: 'GET', weight: 1 }], plan: ArrivalPlan.constant(rate, durationMs), maxInFlight: 200, timeoutMs: 5000, seed: 1 });
+    gen.start();
+    await gen.done;
+    const received = target.arrivals.length;
+    const span = ((target.arrivals.at(-1) as number) - (target.arrivals[0] as number)) / 1000;
+    // n arrivals span n-1 intervals.
+    const achieved = (received - 1) / span;
+    assert.equal(gen.stats.offered, rate * (durationMs / 1000));
+    assert.equal(gen.stats.dropped, 0);
+    assert.equal(received, gen.stats.offered);
+    assert.ok(Math.abs(achieved - rate) / rate < 0.01, `achieved ${achieved.toFixed(1)} rps at the server for ${rate} requested`);
+    // Direct: one request at a time on a fresh keep-alive connection, measured with fetch.
+    const direct: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const t = performance.now();
+      await (await fetch(`${target.url}/`)).text();
+      direct.push(performance.now() - t);
+    }
+    direct.sort((a, b) => a - b);
+    const directMedian = direct[25] as number;
+    const p50 = percentileMs(gen.stats.responseTime, 50);
+    assert.ok(p50 >= 5, `p50 ${p50} ms is below the server's 5 ms delay`);
+    assert.ok(Math.abs(p50 - directMedian) < 15, `generator p50 ${p50.toFixed(1)} ms vs direct ${directMedian.toFixed(1)} ms`);
+  } finally {
+    await target.close();
+  }
+});
+
+test('a server that stalls does not lower the offered rate, and the stall shows in the latencies', async () => {
+  let stallUntil = 0;
+  const target = await startTarget((_req, res) => {
+    const wait = Math.max(0, stallUntil - performance.now());
+    setTimeout(() => res.end('ok'), wait);
+  });
+  try {
+    const rate = 200;
+    const gen = new LoadGenerator({ requests: [{ url: `${target.url}/`, method: 'GET', weight: 1 }], plan: ArrivalPlan.constant(rate, 3000), maxInFlight: 1000, timeoutMs: 5000, seed: 1 });
+    gen.start();
+    // One second into the run the server stops answering for one second.
+    setTimeout(() => (stallUntil = performance.now() + 1000), 1000);
+    await gen.done;
+    assert.equal(gen.stats.offered, 600);
+    assert.equal(gen.stats.dropped, 0);
+    // Every request of the stalled second reached the server during that second.
+    const received = target.arrivals.length;
+    assert.equal(received, 600);
+    const p90 = percentileMs(gen.stats.responseTime, 90);
+    assert.ok(p90 > 300, `p90 ${p90} ms should reflect the 1 s stall (open model)`);
+  } finally {
+    await target.close();
+  }
+});
+
+test('arrivals over the in-flight cap are dropped and counted, not queued', async () => {
+  const target = await startTarget((_req, res) => setTimeout(() => res.end('ok'), 1000));
+  try {
+    const gen = new LoadGenerator({ requests: [{ url: `${target.url}/`, method: 'GET', weight: 1 }], plan: ArrivalPlan.constant(100, 500), maxInFlight: 10, timeoutMs: 5000, seed: 1 });
+    gen.start();
+    await gen.done;
+    assert.equal(gen.stats.offered, 50);
+    assert.equal(gen.stats.sent, 10);
+    assert.equal(gen.stats.dropped, 40);
+  } finally {
+    await target.close();
+  }
+});
+
+test('weighted mixes follow their weights; timeouts count as failures', async () => {
+  const target = await startTarget((req, res) => {
+    if (req.url === '/slow') return; // never answers
+    res.end('ok');
+  });
+  try {
+    const gen = new LoadGenerator({
+      requests: [
+        { url: `${target.url}/a`, method: 'GET', weight: 3 },
+        { url: `${target.url}/slow`, method: 'GET', weight: 1 },
+      ],
+      plan: ArrivalPlan.constant(200, 1000),
+      maxInFlight: 500,
+      timeoutMs: 300,
+      seed: 7,
+    });
+    gen.start();
+    await gen.done;
+    const slow = gen.stats.timeouts;
+    assert.ok(slow > 30 && slow < 70, `${slow} of 200 went to the 1-in-4 slow route`);
+    assert.equal(gen.stats.failed, slow);
+    assert.equal(gen.stats.completed, 200);
+  } finally {
+    await target.close();
+  }
+});
