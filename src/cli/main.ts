@@ -4,6 +4,7 @@ import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../api/version.js';
 import { FaultlineError } from '../client/errors.js';
 import { registerCreate } from './commands/create.js';
 import { registerDelete } from './commands/delete.js';
+import { registerExperiment } from './commands/experiment.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerList } from './commands/list.js';
 import { registerPopulate } from './commands/populate.js';
@@ -26,6 +27,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerToxic,
   registerReset,
   registerPopulate,
+  registerExperiment,
 ];
 
 const program = new Command('faultline')
