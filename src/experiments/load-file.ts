@@ -103,12 +103,12 @@ function crossCheck(exp: Experiment): string[] {
 /** Parses and validates experiment text (YAML or JSON). `file` names it in errors. */
 export function parseExperiment(text: string, file: string, vars: Readonly<Record<string, string | undefined>> = process.env): Experiment {
   const problems: string[] = [];
-  const doc = parseDocument(substitute(text, vars, problems), { prettyErrors: false });
+  const doc = parseDocument(substitute(text, vars, problems));
   if (problems.length > 0) throw new ExperimentFileError(file, problems);
   if (doc.errors.length > 0) {
     throw new ExperimentFileError(
       file,
-      doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'}: expected YAML or JSON: ${e.message.split('\n')[0]}`),
+      doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'}: expected YAML or JSON: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`),
     );
   }
   const raw: unknown = doc.toJS();

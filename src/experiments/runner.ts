@@ -270,7 +270,7 @@ export async function runExperiment(exp: Experiment, options: RunOptions = {}): 
         now: elapsed(),
         load: load?.stats,
         probes: data.probeMarks,
-        baseline: Number.isFinite(firstFault) && elapsed() >= firstFault && firstFault >= 1000 ? { from: 0, to: firstFault } : undefined,
+        baseline: Number.isFinite(firstFault) && elapsed() >= firstFault && firstFault >= 1000 ? { from: 0, to: Math.floor(firstFault / 1000) * 1000 } : undefined,
       });
       const judge = (): void => {
         if (board === undefined) return;

@@ -85,7 +85,8 @@ export class LoadStats {
    * over [from, to) when given as a range. Undefined window: the whole run.
    */
   window(now: number, windowMs?: number, from?: number): WindowView {
-    const last = Math.floor(now / 1000);
+    // A range [from, to) excludes the second starting at `to`; a window includes the current one.
+    const last = from !== undefined ? Math.ceil(now / 1000) - 1 : Math.floor(now / 1000);
     const first = from !== undefined ? Math.floor(from / 1000) : windowMs === undefined ? 0 : Math.max(0, last - Math.ceil(windowMs / 1000) + 1);
     const view: WindowView = { spanMs: Math.max(1, now - first * 1000), offered: 0, dropped: 0, completed: 0, failed: 0, timeouts: 0, latency: histogram() };
     for (let i = first; i <= last && i < this.buckets.length; i++) {
