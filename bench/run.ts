@@ -12,10 +12,11 @@ import { bulk } from './scenarios/bulk.js';
 import { control } from './scenarios/control.js';
 import { http } from './scenarios/http.js';
 import { idle } from './scenarios/idle.js';
+import { loadGenerator } from './scenarios/load-generator.js';
 import { rtt } from './scenarios/rtt.js';
 import { toxicPath } from './scenarios/toxic-path.js';
 
-const scenarios: Scenario[] = [bulk, rtt, http, idle, toxicPath, accuracy, control];
+const scenarios: Scenario[] = [bulk, rtt, http, idle, toxicPath, accuracy, control, loadGenerator];
 /** bench/ in the source tree (run.js lives in dist/bench/). */
 const benchSource = fileURLToPath(new URL('../../bench/', import.meta.url));
 

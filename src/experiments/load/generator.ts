@@ -72,7 +72,7 @@ export class LoadGenerator {
   constructor(private readonly options: LoadOptions) {
     this.prepared = prepare(options.requests);
     // One socket per request in flight: keep-alive reuses them, and the cap is ours, not the agent's queue.
-    const agentOptions = { keepAlive: true, maxSockets: options.maxInFlight, maxFreeSockets: options.maxInFlight, scheduling: 'lifo' as const };
+    const agentOptions = { keepAlive: true, noDelay: true, maxSockets: options.maxInFlight, maxFreeSockets: options.maxInFlight, scheduling: 'lifo' as const };
     this.agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
     this.random = seededRandom(options.seed);
     this.isOk = options.isOk ?? ((s) => s >= 200 && s < 400);
