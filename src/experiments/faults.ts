@@ -84,7 +84,6 @@ export class FaultController {
     for (const link of this.links.values()) {
       if (link.lease === undefined) continue;
       await link.lease.release().catch(() => undefined);
-      link.lease = undefined as unknown as Lease;
       delete link.lease;
       link.faults = link.client;
     }
