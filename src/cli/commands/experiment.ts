@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { experimentJsonSchema, ExperimentFileError, LiveView, loadExperiment, reportPaths, runExperiment, writeReports } from '../../experiments/index.js';
 import { print } from '../output.js';
 import { UserError } from '../user-error.js';
 
@@ -26,7 +25,11 @@ function vars(list: readonly string[] = []): Record<string, string | undefined> 
   return out;
 }
 
+/** Loaded on use: the runner, zod schemas and reports would otherwise slow every command's start. */
+const experiments = () => import('../../experiments/index.js');
+
 async function load(file: string, flags: RunFlags) {
+  const { loadExperiment, ExperimentFileError } = await experiments();
   try {
     return await loadExperiment(file, vars(flags.var));
   } catch (err) {
@@ -37,6 +40,7 @@ async function load(file: string, flags: RunFlags) {
 }
 
 async function run(file: string, flags: RunFlags): Promise<void> {
+  const { LiveView, reportPaths, runExperiment, writeReports } = await experiments();
   const { experiment, raw } = await load(file, flags);
   let seed: number | undefined;
   if (flags.seed !== undefined) {
@@ -109,5 +113,5 @@ Examples:
   experiment
     .command('schema')
     .description('print the JSON Schema of experiment files')
-    .action(() => print(JSON.stringify(experimentJsonSchema(), null, 2)));
+    .action(async () => print(JSON.stringify((await experiments()).experimentJsonSchema(), null, 2)));
 }
