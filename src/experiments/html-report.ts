@@ -60,7 +60,7 @@ const badge = (ok: boolean, yes = 'pass', no = 'fail'): string => `<b class="${o
 
 export function toHtml(data: RunData): string {
   const series: SeriesPoint[] = data.series;
-  const seconds = Math.max(series.length, Math.ceil(data.methodMs / 1000));
+  const seconds = Math.max(series.length, data.methodMs / 1000);
   const windows = data.steps.flatMap((r) => r.windows.map(([a, b]) => ({ from: a / 1000, to: (Number.isFinite(b) ? b : data.methodMs) / 1000, label: r.step.name })));
   const ok = data.exitCode === 0;
   const verdict = ok ? 'hypothesis held' : data.exitCode === 2 ? 'not run' : data.deviated ? 'deviated' : data.status;

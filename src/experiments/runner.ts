@@ -1,88 +1,21 @@
-import type { ProxySpec } from '../api/proxy.js';
-import { FAULTLINE_VERSION } from '../api/version.js';
-import { Faultline, FaultlineError } from '../client/index.js';
-import { runCommand, type CommandResult } from './command.js';
-import { FaultController, type ActiveFault, type RollbackRecord, type ServerLink } from './faults.js';
+import { runCommand } from './command.js';
+import { FaultController, type ServerLink } from './faults.js';
+import { hypothesis, missed } from './hypothesis.js';
 import { ArrivalPlan } from './load/arrivals.js';
 import { LoadGenerator } from './load/generator.js';
 import { percentileMs } from './load/stats.js';
-import { MethodRun, runAction, type StepRecord } from './method.js';
-import { runProbe, statusMatches, type ProbeResult } from './probes.js';
+import { MethodRun, runAction } from './method.js';
+import { preflight } from './preflight.js';
+import { statusMatches } from './probes.js';
 import { randomSeed } from './random.js';
-import type { Action, Experiment, Probe } from './schema.js';
-import { seriesOf, summarise, type LoadSummary, type SeriesPoint } from './series.js';
-import { ThresholdBoard, type ProbeMark, type ThresholdState } from './thresholds/evaluate.js';
-import { planTimeline, type Plan } from './timeline.js';
+import type { Phase, RunData, RunView, Status } from './run-data.js';
+import type { Experiment, Probe } from './schema.js';
+import { seriesOf, summarise } from './series.js';
+import { ThresholdBoard } from './thresholds/evaluate.js';
+import { planTimeline } from './timeline.js';
 
-export type Status = 'completed' | 'failed' | 'aborted' | 'interrupted';
-export type Phase = 'connecting' | 'before' | 'method' | 'rollback' | 'after' | 'done';
-
-/** A steady-state check of every probe of a phase (Chaos Toolkit's hypothesis state). */
-export interface HypothesisRun {
-  met: boolean;
-  probes: { probe: Probe; result: ProbeResult }[];
-}
-
-export interface UserRollback {
-  action: Action;
-  ok: boolean;
-  output: unknown;
-  error?: string;
-  start: Date;
-  end: Date;
-}
-
-/** Everything a run produced: the journal, JUnit and HTML reports are views of it. */
-export interface RunData {
-  experiment: Experiment;
-  /** The file as written, for the journal. */
-  raw: unknown;
-  status: Status;
-  deviated: boolean;
-  /** Why the run did not complete or deviated, in one line. */
-  reason?: string;
-  warnings: string[];
-  start: Date;
-  end: Date;
-  before: HypothesisRun | null;
-  during: HypothesisRun[];
-  after: HypothesisRun | null;
-  plan: Plan | null;
-  steps: StepRecord[];
-  methodStart: Date | null;
-  methodMs: number;
-  rollbacks: RollbackRecord[];
-  userRollbacks: UserRollback[];
-  thresholds: ThresholdState[];
-  load: LoadSummary | null;
-  loadCommand: CommandResult | null;
-  series: SeriesPoint[];
-  probeMarks: ProbeMark[];
-  createdProxies: string[];
-  seed: number;
-  exitCode: 0 | 1 | 2;
-}
-
-/** What a live view shows, refreshed while the method runs. */
-export interface LiveState {
-  phase: Phase;
-  title: string;
-  elapsedMs: number;
-  durationMs: number;
-  rate: number;
-  errorRate: number | undefined;
-  p50: number | undefined;
-  p99: number | undefined;
-  inFlight: number;
-  active: ActiveFault[];
-  thresholds: ThresholdState[];
-  probeFailures: number;
-}
-
-export interface RunView {
-  event(message: string): void;
-  update(state: LiveState): void;
-}
+export type { HypothesisRun, LiveState, Phase, RunData, RunView, Status, UserRollback } from './run-data.js';
+export { PreflightError } from './preflight.js';
 
 export interface RunOptions {
   /** Aborting it interrupts the run (Ctrl-C, SIGTERM): faults are rolled back, status `interrupted`. */
@@ -94,59 +27,11 @@ export interface RunOptions {
   raw?: unknown;
 }
 
-/** A faultline server could not be reached or lacks a proxy: like a bad file, exit 2, nothing done. */
-export class PreflightError extends Error {
-  override name = 'PreflightError';
-}
-
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
   });
-
-async function hypothesis(probes: readonly Probe[], clients: ReadonlyMap<string, Faultline>): Promise<HypothesisRun> {
-  const results = await Promise.all(probes.map(async (probe) => ({ probe, result: await runProbe(probe, clients) })));
-  return { met: results.every((r) => r.result.ok), probes: results };
-}
-
-function missed(h: HypothesisRun): string {
-  return h.probes.filter((p) => !p.result.ok).map((p) => `${p.probe.name} (${p.result.detail})`).join('; ');
-}
-
-/** Connects to every server and checks every proxy the experiment names; creates none yet. */
-async function preflight(exp: Experiment): Promise<{ links: Map<string, ServerLink>; toCreate: { link: ServerLink; spec: ProxySpec & { protocol?: string }; keep: boolean }[] }> {
-  const links = new Map<string, ServerLink>();
-  const toCreate: { link: ServerLink; spec: ProxySpec & { protocol?: string }; keep: boolean }[] = [];
-  for (const s of exp.servers) {
-    const client = new Faultline(s.url, { userAgent: `faultline-experiment/${FAULTLINE_VERSION}`, timeoutMs: 5000 });
-    let existing: string[];
-    try {
-      existing = Object.keys(await client.proxies());
-    } catch (err) {
-      throw new PreflightError(err instanceof FaultlineError && err.isUnreachable ? err.message : `server ${s.name} at ${s.url}: ${(err as Error).message}`);
-    }
-    const link: ServerLink = { name: s.name, client, faults: client, leaseTtlMs: s.lease_ttl };
-    links.set(s.name, link);
-    for (const p of s.proxies) {
-      if (existing.includes(p.name)) continue;
-      if (p.upstream === undefined) throw new PreflightError(`server ${s.name} at ${s.url} has no proxy "${p.name}" and the experiment gives no upstream to create it with`);
-      toCreate.push({ link, spec: { name: p.name, upstream: p.upstream, listen: p.listen ?? '127.0.0.1:0', ...(p.protocol === undefined ? {} : { protocol: p.protocol }) }, keep: p.keep });
-    }
-    const declared = new Set([...existing, ...s.proxies.map((p) => p.name)]);
-    const first = exp.servers[0]?.name;
-    const named = exp.method.flatMap((step) => [
-      step.fault,
-      typeof step.down === 'string' ? { proxy: step.down } : step.down,
-      ...(step.random?.faults ?? []).map((f) => f.fault ?? (typeof f.down === 'string' ? { proxy: f.down } : f.down)),
-    ]);
-    for (const n of named) {
-      if (n === undefined || (n.server ?? first) !== s.name) continue;
-      if (!declared.has(n.proxy)) throw new PreflightError(`server ${s.name} at ${s.url} has no proxy "${n.proxy}" (used in method); add it to servers[].proxies with an upstream to create it`);
-    }
-  }
-  return { links, toCreate };
-}
 
 export async function runExperiment(exp: Experiment, options: RunOptions = {}): Promise<RunData> {
   const view = options.view;

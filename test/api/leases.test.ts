@@ -19,7 +19,8 @@ async function freshProxy(name: string): Promise<void> {
 test('a lease that is not renewed removes its toxics and re-enables the proxies it disabled', async () => {
   await freshProxy('lease-a');
   await freshProxy('lease-b');
-  const lease = await api(server, 'POST', '/leases', { ttl_ms: 300 });
+  // Long enough for a busy machine to make the calls below well within it.
+  const lease = await api(server, 'POST', '/leases', { ttl_ms: 1500 });
   assert.equal(lease.status, 201);
   const id = lease.json.id as string;
   const headers = { 'X-Faultline-Lease': id };
@@ -32,12 +33,12 @@ test('a lease that is not renewed removes its toxics and re-enables the proxies 
   assert.deepEqual(shown.json.disabled_proxies, ['lease-b']);
 
   // Renewed, it holds past its first ttl.
-  await sleep(200);
+  await sleep(1000);
   assert.equal((await api(server, 'POST', `/leases/${id}/renew`, {})).status, 200);
-  await sleep(200);
+  await sleep(1000);
   assert.equal((await api(server, 'GET', '/proxies/lease-a')).json.toxics.length, 2);
 
-  await sleep(400);
+  await sleep(1500);
   const a = await api(server, 'GET', '/proxies/lease-a');
   assert.deepEqual(a.json.toxics.map((t: { name: string }) => t.name), ['mine']);
   assert.equal((await api(server, 'GET', '/proxies/lease-b')).json.enabled, true);
@@ -50,19 +51,19 @@ test('a lease that is not renewed removes its toxics and re-enables the proxies 
 
 test('a released lease leaves faults alone; a fault removed by hand is forgotten by its lease', async () => {
   await freshProxy('lease-c');
-  const id = (await api(server, 'POST', '/leases', { ttl_ms: 200 })).json.id as string;
+  const id = (await api(server, 'POST', '/leases', { ttl_ms: 1000 })).json.id as string;
   const headers = { 'X-Faultline-Lease': id };
   await api(server, 'POST', '/proxies/lease-c/toxics', { name: 't', type: 'latency', attributes: { latency: 1 } }, headers);
   await api(server, 'DELETE', '/proxies/lease-c/toxics/t');
   // Someone else adds a toxic of the same name: the expiry must not take it.
   await api(server, 'POST', '/proxies/lease-c/toxics', { name: 't', type: 'latency', attributes: { latency: 2 } });
-  await sleep(400);
+  await sleep(1300);
   assert.equal((await api(server, 'GET', '/proxies/lease-c')).json.toxics.length, 1);
 
-  const id2 = (await api(server, 'POST', '/leases', { ttl_ms: 200 })).json.id as string;
+  const id2 = (await api(server, 'POST', '/leases', { ttl_ms: 1000 })).json.id as string;
   await api(server, 'POST', '/proxies/lease-c/toxics', { name: 'u', type: 'latency', attributes: { latency: 1 } }, { 'X-Faultline-Lease': id2 });
   assert.equal((await api(server, 'DELETE', `/leases/${id2}`)).status, 204);
-  await sleep(400);
+  await sleep(1300);
   assert.equal((await api(server, 'GET', '/proxies/lease-c')).json.toxics.length, 2);
 });
 

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { ArrivalPlan } from '../../src/experiments/load/arrivals.js';
 import { LoadGenerator } from '../../src/experiments/load/generator.js';
 import { percentileMs } from '../../src/experiments/load/stats.js';
@@ -20,23 +23,50 @@ test('arrival plans: constant spacing, and a ramp whose count is the area under 
   assert.ok(Math.abs(ramp.timeOf(25) - 1000) < 5);
 });
 
+interface ChildTarget {
+  url: string;
+  arrivals(): Promise<number[]>;
+  close(): void;
+}
+
+/** target-process.js in a child process: the generator then has this process to itself. */
+async function startChildTarget(delayMs: number): Promise<ChildTarget> {
+  const child = fork(fileURLToPath(new URL('./target-process.js', import.meta.url)), [String(delayMs)], { stdio: 'ignore' });
+  const [first] = (await once(child, 'message')) as [{ port: number }];
+  return {
+    url: `http://127.0.0.1:${first.port}`,
+    arrivals: async () => {
+      child.send('report');
+      const [reply] = (await once(child, 'message')) as [{ arrivals: number[] }];
+      return reply.arrivals;
+    },
+    close: () => child.disconnect(),
+  };
+}
+
 test('the generator achieves the requested rate within 1 % and its latencies agree with a direct measurement', async () => {
-  const target = await startTarget((_req, res) => setTimeout(() => res.end('ok'), 5));
+  const target = await startChildTarget(5);
   try {
+    // Shortened from the issue's 1,000 rps over 10 s: with other work on the two cores (load
+    // 7–9) this process does not get the ~half core 1,000 rps takes, and the server sees the
+    // stalls. The rate is judged after a 1 s warm-up (connections opened, code compiled; wrk2
+    // calibrates for 10 s) and before the last 0.5 s. `npm run bench` measures higher rates.
     const rate = 500;
-    const durationMs = 4000;
+    const durationMs = 6000;
     const gen = new LoadGenerator({ requests: [{ url: `${target.url}/`, method: 'GET', weight: 1 }], plan: ArrivalPlan.constant(rate, durationMs), maxInFlight: 5000, timeoutMs: 5000, seed: 1 });
     gen.start();
+    const t0 = performance.timeOrigin + gen.startedAt;
     await gen.done;
-    const received = target.arrivals.length;
-    const span = ((target.arrivals.at(-1) as number) - (target.arrivals[0] as number)) / 1000;
-    // n arrivals span n-1 intervals.
-    const achieved = (received - 1) / span;
+    const arrivals = await target.arrivals();
     assert.equal(gen.stats.offered, rate * (durationMs / 1000));
     assert.equal(gen.stats.dropped, 0);
-    assert.equal(received, gen.stats.offered);
+    assert.equal(arrivals.length, gen.stats.offered);
+    const from = t0 + 1000;
+    const to = t0 + durationMs - 500;
+    const inWindow = arrivals.filter((t) => t >= from && t < to).length;
+    const achieved = (inWindow * 1000) / (to - from);
     assert.ok(Math.abs(achieved - rate) / rate < 0.01, `achieved ${achieved.toFixed(1)} rps at the server for ${rate} requested`);
-    // Direct: one request at a time on a fresh keep-alive connection, measured with fetch.
+    // Direct: one request at a time on a keep-alive connection, measured with fetch.
     const direct: number[] = [];
     for (let i = 0; i < 50; i++) {
       const t = performance.now();
@@ -47,10 +77,10 @@ test('the generator achieves the requested rate within 1 % and its latencies agr
     const directMedian = direct[25] as number;
     const p50 = percentileMs(gen.stats.responseTime, 50);
     assert.ok(p50 >= 5, `p50 ${p50} ms is below the server's 5 ms delay`);
-    // Generous: the suite shares two busy cores, and the server runs in this same process.
+    // Generous: the suite shares two busy cores.
     assert.ok(Math.abs(p50 - directMedian) < 25, `generator p50 ${p50.toFixed(1)} ms vs direct ${directMedian.toFixed(1)} ms`);
   } finally {
-    await target.close();
+    target.close();
   }
 });
 
