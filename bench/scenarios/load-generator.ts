@@ -40,14 +40,14 @@ function sustained(t: Trial): boolean {
 }
 
 /**
- * Scenario 8. The open-model generator of `faultline experiment` (one process, so one core)
+ * Scenario 9. The open-model generator of `faultline experiment` (one process, so one core)
  * against nginx (or our Node server): the highest constant rate it holds within 1 % with
  * nothing dropped, found by growing the rate by half until it fails and then bisecting; beside
  * autocannon's and wrk's maximum (closed model, 32 connections) in the same rounds, and its
  * latency percentiles at a fixed rate.
  */
 export const loadGenerator: Scenario = {
-  id: 'scenario8',
+  id: 'scenario9',
   title: 'experiment load generator',
   async run(ctx: Context): Promise<Row[]> {
     const seconds = ctx.quick ? 1 : 2;
@@ -58,14 +58,14 @@ export const loadGenerator: Scenario = {
       nginx = await startNginx(ctx.tools.nginx);
       port = nginx.port;
     } else {
-      ctx.notes.push('scenario8: nginx missing, used our Node HTTP server as the upstream (it, not the generator, may be the limit)');
+      ctx.notes.push('scenario9: nginx missing, used our Node HTTP server as the upstream (it, not the generator, may be the limit)');
       nodeServer = startHelper('servers/http.js');
       port = (await nodeServer.next<{ port: number }>(10_000)).port;
     }
     const url = `http://127.0.0.1:${port}/`;
     const autocannon = findAutocannon();
-    if (autocannon === null) ctx.notes.push('scenario8: autocannon missing (npm i -g autocannon), its column and the 0.8× goal are skipped');
-    if (ctx.tools.wrk === null) ctx.notes.push('scenario8: wrk missing, its figures are skipped');
+    if (autocannon === null) ctx.notes.push('scenario9: autocannon missing (npm i -g autocannon), its column and the 0.8× goal are skipped');
+    if (ctx.tools.wrk === null) ctx.notes.push('scenario9: wrk missing, its figures are skipped');
     const trial = (rate: number, secs = seconds): Promise<Trial> => runHelper<Trial>('clients/open-load.js', [url, String(rate), String(secs), '512'], secs * 1000 + 20_000);
     const max: PerTarget = {};
     const acMax: PerTarget = {};
@@ -103,25 +103,25 @@ export const loadGenerator: Scenario = {
           push(wrkRps, 'faultline', w.rps);
           push(wrkP99, 'faultline', w.p99);
         }
-        ctx.log(`scenario8 round ${round + 1}/${ctx.rounds}: generator holds ${good} rps`);
+        ctx.log(`scenario9 round ${round + 1}/${ctx.rounds}: generator holds ${good} rps`);
       }
     } finally {
       if (nginx !== null) await stopNginx(nginx);
       await nodeServer?.stop();
     }
-    ctx.notes.push('scenario8: all figures sit in the faultline column: the generator, and beside it autocannon and wrk against the same upstream');
+    ctx.notes.push('scenario9: all figures sit in the faultline column: the generator, and beside it autocannon and wrk against the same upstream');
     const rows: Row[] = [
-      { scenario: 'scenario8', label: 'generator: max rate held within 1 %', unit: 'req/s', values: max },
-      { scenario: 'scenario8', label: `generator p50 at ${LATENCY_RATE}/s (from intended time)`, unit: 'ms', values: p50 },
-      { scenario: 'scenario8', label: `generator p99 at ${LATENCY_RATE}/s (from intended time)`, unit: 'ms', values: p99 },
+      { scenario: 'scenario9', label: 'generator: max rate held within 1 %', unit: 'req/s', values: max },
+      { scenario: 'scenario9', label: `generator p50 at ${LATENCY_RATE}/s (from intended time)`, unit: 'ms', values: p50 },
+      { scenario: 'scenario9', label: `generator p99 at ${LATENCY_RATE}/s (from intended time)`, unit: 'ms', values: p99 },
     ];
     if (autocannon !== null) {
-      rows.push({ scenario: 'scenario8', label: 'autocannon max rate (-c 32)', unit: 'req/s', values: acMax });
-      rows.push({ scenario: 'scenario8', label: 'generator max vs autocannon', unit: '×', values: ratio, goal: vsAutocannon });
+      rows.push({ scenario: 'scenario9', label: 'autocannon max rate (-c 32)', unit: 'req/s', values: acMax });
+      rows.push({ scenario: 'scenario9', label: 'generator max vs autocannon', unit: '×', values: ratio, goal: vsAutocannon });
     }
     if (ctx.tools.wrk !== null) {
-      rows.push({ scenario: 'scenario8', label: 'wrk max rate (-t1 -c32)', unit: 'req/s', values: wrkRps });
-      rows.push({ scenario: 'scenario8', label: 'wrk p99 at its max rate (closed model)', unit: 'ms', values: wrkP99 });
+      rows.push({ scenario: 'scenario9', label: 'wrk max rate (-t1 -c32)', unit: 'req/s', values: wrkRps });
+      rows.push({ scenario: 'scenario9', label: 'wrk p99 at its max rate (closed model)', unit: 'ms', values: wrkP99 });
     }
     return rows;
   },

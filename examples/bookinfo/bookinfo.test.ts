@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import type { ProxySpec } from '../../src/api/proxy.js';
 import { FaultlineError } from '../../src/client/index.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { BIN } from '../../test/helpers/binary.js';
@@ -25,7 +26,8 @@ let experimentFile: string;
 
 /** Whether the server knows the request-level `error` toxic (it is being built on main). */
 async function hasErrorToxic(s: RunningServer): Promise<boolean> {
-  const scratch = await s.client.createProxy({ name: 'error-toxic-check', listen: '127.0.0.1:0', upstream: '127.0.0.1:9' });
+  // `protocol` is ignored by a server that does not know it; one that does needs it for `error`.
+  const scratch = await s.client.createProxy({ name: 'error-toxic-check', listen: '127.0.0.1:0', upstream: '127.0.0.1:9', protocol: 'http' } as ProxySpec);
   try {
     await scratch.addToxic({ type: 'error', attributes: { status: 503 } } as never);
     return true;
@@ -62,7 +64,8 @@ async function withBookinfo<T>(fallback: boolean, body: (app: Bookinfo) => Promi
   const app = await startBookinfo({
     fallback,
     ratingsVia: async (ratingsPort) => {
-      const proxy = await server.client.createProxy({ name: 'ratings', listen: '127.0.0.1:0', upstream: `127.0.0.1:${ratingsPort}` });
+      // As the experiment file declares it: an http proxy, which request-level toxics need.
+      const proxy = await server.client.createProxy({ name: 'ratings', listen: '127.0.0.1:0', upstream: `127.0.0.1:${ratingsPort}`, protocol: 'http' } as ProxySpec);
       return `${proxy.host}:${proxy.port}`;
     },
   });
