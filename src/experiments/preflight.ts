@@ -11,7 +11,8 @@ export class PreflightError extends Error {
 
 export interface ProxyToCreate {
   link: ServerLink;
-  spec: ProxySpec & { protocol?: string };
+  /** `protocol` passed through as written: the server judges it (Toxiproxy ignores it). */
+  spec: Omit<ProxySpec, 'protocol'> & { protocol?: string };
   keep: boolean;
 }
 

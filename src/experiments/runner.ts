@@ -1,3 +1,4 @@
+import type { ProxySpec } from '../api/proxy.js';
 import { runCommand } from './command.js';
 import { FaultController, type ServerLink } from './faults.js';
 import { hypothesis, missed } from './hypothesis.js';
@@ -99,7 +100,7 @@ export async function runExperiment(exp: Experiment, options: RunOptions = {}): 
 
   try {
     for (const c of toCreate) {
-      await c.link.client.createProxy(c.spec);
+      await c.link.client.createProxy(c.spec as ProxySpec);
       if (!c.keep) created.push({ link: c.link, name: c.spec.name });
       data.createdProxies.push(`${c.link.name}/${c.spec.name}`);
       say(`created proxy ${c.spec.name} → ${c.spec.upstream} on ${c.link.name}`);
