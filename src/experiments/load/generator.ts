@@ -24,6 +24,8 @@ export interface LoadOptions {
 
 interface Prepared {
   url: URL;
+  /** Built once: http.request would otherwise convert the URL on every call. */
+  options: http.RequestOptions;
   method: string;
   headers: Record<string, string>;
   body: Buffer | undefined;
@@ -43,7 +45,17 @@ function prepare(requests: readonly LoadRequest[]): Prepared[] {
       if (typeof r.body !== 'string' && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
       headers['content-length'] = String(body.length);
     }
-    return { url: new URL(r.url), method: r.method.toUpperCase(), headers, body, upTo: acc };
+    const url = new URL(r.url);
+    const options: http.RequestOptions = {
+      protocol: url.protocol,
+      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port === '' ? undefined : Number(url.port),
+      path: `${url.pathname}${url.search}`,
+      method: r.method.toUpperCase(),
+      headers,
+      ...(url.username === '' ? {} : { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }),
+    };
+    return { url, options, method: r.method.toUpperCase(), headers, body, upTo: acc };
   });
 }
 
@@ -164,7 +176,7 @@ export class LoadGenerator {
       this.stats.noteDone(end, end - intended, end - sentAt, { ok, status, timeout });
       if (this.inFlight.size === 0) this.settledAll?.();
     };
-    const req = mod.request(p.url, { method: p.method, headers: p.headers, agent: p.url.protocol === 'https:' ? this.agents.https : this.agents.http }, (res) => {
+    const req = mod.request({ ...p.options, agent: p.url.protocol === 'https:' ? this.agents.https : this.agents.http }, (res) => {
       const status = res.statusCode ?? 0;
       res.on('data', noop);
       res.on('end', () => finish(this.isOk(status), String(status), false));
