@@ -17,6 +17,7 @@ export type ApiErrorCode =
   | 'BODY_TOO_LARGE'
   | 'LIMIT_EXCEEDED'
   | 'UNAVAILABLE'
+  | 'LEASE_NOT_FOUND'
   | 'INTERNAL';
 
 export class ApiError extends Error {

@@ -12,3 +12,4 @@ export * from './faults.js';
 export * from './limits.js';
 export * from './seed.js';
 export * from './toxic-name.js';
+export * from './lease.js';

@@ -23,7 +23,11 @@ export type RouteName =
   | 'Metrics'
   | 'Events'
   | 'FaultIndex'
-  | 'FaultClear';
+  | 'FaultClear'
+  | 'LeaseCreate'
+  | 'LeaseShow'
+  | 'LeaseRenew'
+  | 'LeaseDelete';
 
 export interface Route {
   readonly name: RouteName;
@@ -55,6 +59,10 @@ export const routes: readonly Route[] = [
   { name: 'Events', method: 'GET', path: '/events' },
   { name: 'FaultIndex', method: 'GET', path: '/proxies/:proxy/faults' },
   { name: 'FaultClear', method: 'DELETE', path: '/proxies/:proxy/faults' },
+  { name: 'LeaseCreate', method: 'POST', path: '/leases' },
+  { name: 'LeaseShow', method: 'GET', path: '/leases/:lease' },
+  { name: 'LeaseRenew', method: 'POST', path: '/leases/:lease/renew' },
+  { name: 'LeaseDelete', method: 'DELETE', path: '/leases/:lease' },
 ];
 
 const seg = encodeURIComponent;
@@ -73,4 +81,7 @@ export const paths = {
   metrics: () => '/metrics',
   events: () => '/events',
   faults: (proxy: string) => `/proxies/${seg(proxy)}/faults`,
+  leases: () => '/leases',
+  lease: (id: string) => `/leases/${seg(id)}`,
+  leaseRenew: (id: string) => `/leases/${seg(id)}/renew`,
 } as const;

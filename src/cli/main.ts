@@ -5,6 +5,7 @@ import { FaultlineError } from '../client/errors.js';
 import { registerCreate } from './commands/create.js';
 import { registerDelete } from './commands/delete.js';
 import { registerFaults } from './commands/faults.js';
+import { registerExperiment } from './commands/experiment.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerList } from './commands/list.js';
 import { registerPopulate } from './commands/populate.js';
@@ -28,6 +29,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerFaults,
   registerReset,
   registerPopulate,
+  registerExperiment,
 ];
 
 const program = new Command('faultline')

@@ -3,8 +3,10 @@ import type { ProxyJson, ProxySpec } from '../api/proxy.js';
 import { paths } from '../api/routes.js';
 import { defaultToxicName } from '../api/toxic-name.js';
 import { DEFAULT_URL, serverUrlFromEnvironment } from './environment.js';
+import { LEASE_HEADER, type LeaseJson } from '../api/lease.js';
 import { FaultlineError } from './errors.js';
 import { Transport, type ClientOptions } from './http.js';
+import { Lease } from './lease.js';
 import { ProxyGroup } from './proxy-group.js';
 import { ProxyHandle } from './proxy-handle.js';
 
@@ -19,12 +21,14 @@ export type { ProxyConfig } from '../api/config.js';
  */
 export class Faultline {
   private readonly transport: Transport;
+  private readonly options: ClientOptions;
 
   /** `url` defaults to FAULTLINE_URL, then TOXIPROXY_URL, then http://127.0.0.1:8474. */
   constructor(url?: string, options: ClientOptions = {}) {
     let base = url ?? serverUrlFromEnvironment() ?? DEFAULT_URL;
     if (!/^https?:\/\//.test(base)) base = `http://${base}`;
     this.transport = new Transport(base, options);
+    this.options = options;
   }
 
   get url(): string {
@@ -112,6 +116,26 @@ export class Faultline {
   /** Enables every proxy and removes every toxic. */
   async reset(): Promise<void> {
     await this.transport.request('POST', paths.reset());
+  }
+
+  /** The server's Prometheus metrics as text (faultline only; 404 on Toxiproxy). */
+  metrics(): Promise<string> {
+    return this.transport.requestText('GET', paths.metrics());
+  }
+
+  /**
+   * A lease (faultline only; Toxiproxy answers 404): faults made through `underLease(lease)`
+   * are rolled back by the server if the lease is not renewed within `ttlMs`.
+   */
+  async createLease(ttlMs: number): Promise<Lease> {
+    const json = await this.transport.request<LeaseJson>('POST', paths.leases(), { ttl_ms: ttlMs });
+    return new Lease(this.transport, json);
+  }
+
+  /** A client whose toxic and proxy changes are held by `lease`. */
+  underLease(lease: Lease | string): Faultline {
+    const id = typeof lease === 'string' ? lease : lease.id;
+    return new Faultline(this.url, { ...this.options, headers: { ...this.options.headers, [LEASE_HEADER]: id } });
   }
 
   /** Several proxies by name or by pattern, to fault together (`select(/redis/)`). */

@@ -6,6 +6,8 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Sent as User-Agent. Must not start with `Mozilla/`: the server refuses browsers. */
   userAgent?: string;
+  /** Sent with every request, e.g. faultline's X-Faultline-Lease. */
+  headers?: Record<string, string>;
 }
 
 /** The server's JSON error body, `{"error": "...", "status": N}`, or its plain text. */
@@ -24,16 +26,23 @@ export class Transport {
   readonly baseUrl: string;
   private readonly timeoutMs: number;
   private readonly userAgent: string;
+  private readonly extraHeaders: Record<string, string>;
 
   constructor(baseUrl: string, options: ClientOptions = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.userAgent = options.userAgent ?? `faultline-client/${FAULTLINE_VERSION}`;
+    this.extraHeaders = options.headers ?? {};
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** A body that is not JSON, such as /metrics. */
+  async requestText(method: string, path: string): Promise<string> {
+    return this.request<string>(method, path, undefined, true);
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, raw = false): Promise<T> {
     const url = this.baseUrl + path;
-    const headers: Record<string, string> = { 'User-Agent': this.userAgent };
+    const headers: Record<string, string> = { ...this.extraHeaders, 'User-Agent': this.userAgent };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let res: Response;
     try {
@@ -49,6 +58,7 @@ export class Transport {
     }
     const text = await res.text();
     if (!res.ok) throw new FaultlineError(messageOf(text, res.status), res.status, method, url);
+    if (raw) return text as T;
     return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 }

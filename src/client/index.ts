@@ -6,3 +6,4 @@ export { ProxyHandle } from './proxy-handle.js';
 export { ProxyGroup } from './proxy-group.js';
 export { ToxicHandle } from './toxic-handle.js';
 export { using } from './scope.js';
+export { Lease } from './lease.js';

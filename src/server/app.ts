@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { ApiError, bodyTooLarge, FAULTLINE_VERSION, LIMITS, parseJsonBody } from '../api/index.js';
+import { ApiError, bodyTooLarge, FAULTLINE_VERSION, LEASE_HEADER, LIMITS, parseJsonBody } from '../api/index.js';
 import type { Logger } from '../proxy/logger.js';
 import { handlers, type Reply } from './handlers.js';
 import { requestId } from './request-id.js';
@@ -105,7 +105,9 @@ export function createApp(state: ProxyCollection, logger: Logger, metrics: Regis
       let parsed: { value: unknown } | undefined;
       const body = (): unknown => (parsed ??= { value: parseJsonBody(text) }).value;
       const query = new URLSearchParams(search);
-      sendReply(req, res, await handlers[match.route.name]({ params: match.params, body, state, metrics, query }));
+      const leaseHeader = req.headers[LEASE_HEADER];
+      const lease = typeof leaseHeader === 'string' && leaseHeader !== '' ? leaseHeader : undefined;
+      sendReply(req, res, await handlers[match.route.name]({ params: match.params, body, state, metrics, query, lease }));
     } catch (err) {
       if (err instanceof PopulateError) sendPopulateError(res, err);
       else if (err instanceof ApiError) sendError(res, err);

@@ -9,6 +9,8 @@ import {
   decodeProxyUpdate,
   decodeToxicCreate,
   decodeToxicUpdate,
+  decodeLeaseCreate,
+  decodeLeaseRenew,
   TOXIPROXY_API_VERSION,
   type RouteName,
 } from '../api/index.js';
@@ -31,6 +33,8 @@ export interface HandlerContext {
   /** Null when metrics are switched off: `/metrics` then answers 404, as Toxiproxy's does. */
   metrics: Registry | null;
   query: URLSearchParams;
+  /** The X-Faultline-Lease header: faults made in this request are held by that lease. */
+  lease?: string | undefined;
 }
 
 type Handler = (ctx: HandlerContext) => Promise<Reply> | Reply;
@@ -47,6 +51,12 @@ const explain = (ctx: HandlerContext): boolean => ['true', '1', ''].includes(ctx
 function unknownAttributesWarning(type: string, names: readonly string[]): Record<string, string> | undefined {
   if (names.length === 0) return undefined;
   return { 'X-Faultline-Warning': `ignored unknown attribute${names.length > 1 ? 's' : ''} of ${type}: ${names.join(', ')}` };
+}
+
+/** A proxy disabled under a lease is re-enabled when it expires; enabled again, it is the lease's no more. */
+function noteLeasedProxyChange(ctx: HandlerContext, name: string, wasEnabled: boolean, enabled: boolean): void {
+  if (enabled) ctx.state.leases.forgetDisabled(name);
+  else if (wasEnabled && ctx.lease !== undefined) ctx.state.leases.addDisabled(ctx.lease, name);
 }
 
 export const handlers: Record<RouteName, Handler> = {
@@ -76,7 +86,11 @@ export const handlers: Record<RouteName, Handler> = {
   ProxyUpdate: async (ctx) => {
     const name = param(ctx, 'proxy');
     ctx.state.get(name);
-    const proxy = await ctx.state.update(name, decodeProxyUpdate(ctx.body()));
+    const change = decodeProxyUpdate(ctx.body());
+    if (ctx.lease !== undefined) ctx.state.leases.check(ctx.lease);
+    const wasEnabled = ctx.state.get(name).enabled;
+    const proxy = await ctx.state.update(name, change);
+    noteLeasedProxyChange(ctx, name, wasEnabled, proxy.enabled);
     return { status: 200, json: proxy.toJSON() };
   },
   ProxyDelete: async (ctx) => {
@@ -90,7 +104,9 @@ export const handlers: Record<RouteName, Handler> = {
     // The name is checked again under the lock; checking here too keeps Toxiproxy's order (409
     // before a bad attribute's 400).
     const spec = decodeToxicCreate(ctx.body(), (toxic) => proxy.findToxic(toxic) !== undefined);
+    if (ctx.lease !== undefined) ctx.state.leases.check(ctx.lease);
     const json = await ctx.state.addToxic(name, spec);
+    if (ctx.lease !== undefined) ctx.state.leases.addToxic(ctx.lease, name, json.name);
     const headers = unknownAttributesWarning(spec.type, spec.unknownAttributes);
     return { status: 200, json, ...(headers === undefined ? {} : { headers }) };
   },
@@ -108,6 +124,7 @@ export const handlers: Record<RouteName, Handler> = {
   },
   ToxicDelete: async (ctx) => {
     await ctx.state.removeToxic(param(ctx, 'proxy'), param(ctx, 'toxic'));
+    ctx.state.leases.forgetToxic(param(ctx, 'proxy'), param(ctx, 'toxic'));
     return { status: 204 };
   },
   ResetState: async ({ state }) => {
@@ -147,6 +164,13 @@ export const handlers: Record<RouteName, Handler> = {
     return { status: 204 };
   },
   Events: (ctx) => ({ status: 200, stream: streamEvents(ctx.state.events, ctx.query.get('proxy')) }),
+  LeaseCreate: (ctx) => ({ status: 201, json: ctx.state.leases.create(decodeLeaseCreate(ctx.body()).ttlMs) }),
+  LeaseShow: (ctx) => ({ status: 200, json: ctx.state.leases.get(param(ctx, 'lease')) }),
+  LeaseRenew: (ctx) => ({ status: 200, json: ctx.state.leases.renew(param(ctx, 'lease'), decodeLeaseRenew(ctx.body()).ttlMs) }),
+  LeaseDelete: (ctx) => {
+    ctx.state.leases.release(param(ctx, 'lease'));
+    return { status: 204 };
+  },
   Version: () => ({
     status: 200,
     text: `{"version": "${TOXIPROXY_API_VERSION}"}\n`,

@@ -30,6 +30,7 @@ import type { ToxicImplOf } from '../proxy/toxic-entry.js';
 import { hash32 } from '../proxy/random.js';
 import { toxicImpls } from '../toxics/index.js';
 import { EventBus } from './events.js';
+import { LeaseTable } from './leases.js';
 import { Mutex } from './mutex.js';
 
 /**
@@ -64,12 +65,15 @@ export class ProxyCollection {
   };
 
   readonly events: EventBus;
+  /** faultline's leases (experiments): faults rolled back by the server if not renewed. */
+  readonly leases: LeaseTable;
 
   constructor(
     private readonly seed: number,
     private readonly logger: Logger,
   ) {
     this.events = new EventBus(logger);
+    this.leases = new LeaseTable(this, logger);
   }
 
   private proxyChanged(type: 'proxy-created' | 'proxy-updated', proxy: Proxy): void {
@@ -340,6 +344,7 @@ export class ProxyCollection {
   close(): Promise<void> {
     return this.mutex.run(async () => {
       this.closed = true;
+      this.leases.close();
       await Promise.all([...this.proxies.values()].map((p) => p.stop()));
     });
   }
