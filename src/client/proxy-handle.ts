@@ -3,8 +3,9 @@ import type { Protocol } from '../api/protocols.js';
 import type { ProxyJson, ProxyUpdate } from '../api/proxy.js';
 import { paths } from '../api/routes.js';
 import type { Toxic, ToxicSpec } from '../api/toxic.js';
-import type { ToxicType } from '../api/toxic-types.js';
+import { TOXIC_TYPES, type ToxicType } from '../api/toxic-types.js';
 import { checkAttributeNames } from './attributes.js';
+import { FaultlineError } from './errors.js';
 import type { Transport } from './http.js';
 import { nothingToUndo, restoreAll, undoQuietly, using } from './scope.js';
 import { ToxicHandle } from './toxic-handle.js';
@@ -94,7 +95,23 @@ export class ProxyHandle {
    */
   async addToxic<T extends ToxicType>(spec: ToxicSpec<T>): Promise<ToxicHandle<T>> {
     checkAttributeNames(spec.type, spec.attributes);
-    const json = await this.transport.request<Toxic<T>>('POST', paths.toxics(this.name), spec);
+    let json: Toxic<T>;
+    try {
+      json = await this.transport.request<Toxic<T>>('POST', paths.toxics(this.name), spec);
+    } catch (err) {
+      // The server keeps Toxiproxy's bare `invalid toxic type`, which clients compare; here the
+      // type asked for and the ones this client knows can be said.
+      if (err instanceof FaultlineError && err.code === 'INVALID_TOXIC_TYPE') {
+        throw new FaultlineError(
+          `invalid toxic type ${JSON.stringify(spec.type)}; expected one of ${TOXIC_TYPES.join(', ')}`,
+          err.status,
+          err.method,
+          err.url,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
     return new ToxicHandle<T>(this.transport, this.name, json);
   }
 

@@ -1,7 +1,7 @@
 import { connect, Socket } from 'node:net';
 import type { Stream } from '../api/toxic.js';
 import { createMessageLayer, type FiredFault, type HeaderFaultGate, type MessageHost, type MessageLayer } from '../protocols/index.js';
-import { Link } from './link.js';
+import { Link, type LinkOwner } from './link.js';
 import type { Proxy } from './proxy.js';
 import { hash32, Random } from './random.js';
 import { ReadBuffer } from './read-buffer.js';
@@ -65,7 +65,7 @@ function endThenDestroy(socket: Socket): void {
  * A client accepted by a proxy and its connection to the upstream. The client is accepted
  * paused and read only once the upstream answers, so nothing is buffered while dialling.
  */
-export class Connection implements MessageHost {
+export class Connection implements MessageHost, LinkOwner {
   readonly openedAt = Date.now();
   readonly clientAddress: string;
   upstream: Socket | null = null;
@@ -134,6 +134,10 @@ export class Connection implements MessageHost {
       }
     }
     this.client.resume();
+  }
+
+  toxicRolled(entry: ToxicEntry, applied: boolean): void {
+    this.proxy.observer.toxicRolled(this.proxy, this, entry, applied);
   }
 
   /** The toxicity roll of a request-level toxic for this connection, as a stage's would be. */

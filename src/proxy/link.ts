@@ -2,10 +2,24 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Stream } from '../api/toxic.js';
 import type { Stage, StageContext } from '../toxics/types.js';
-import type { Connection } from './connection.js';
 import { Random } from './random.js';
 import { kSinkOf, kSourceOf } from './symbols.js';
 import type { ToxicEntry } from './toxic-entry.js';
+
+/**
+ * What a link needs from the connection it belongs to, handed down rather than reached for
+ * (the link knows nothing of connections or proxies).
+ */
+export interface LinkOwner {
+  /** The seed of one random stream of this connection, stable for a given server seed. */
+  seedFor(toxicName: string, purpose: string): number;
+  /** A toxic's toxicity roll for this connection was made. */
+  toxicRolled(entry: ToxicEntry, applied: boolean): void;
+  /** Closes both sockets gracefully. */
+  close(): void;
+  /** Resets both sockets. */
+  reset(): void;
+}
 
 /**
  * A stage's place on a link, and its context: `push` and `end` go to the next active slot or to
@@ -74,7 +88,7 @@ abstract class StageSlot implements StageContext {
   }
 
   reset(): void {
-    if (this.stage !== null) this.link.connection.reset();
+    if (this.stage !== null) this.link.owner.reset();
   }
 
   now(): number {
@@ -132,7 +146,7 @@ export class FramerSlot extends StageSlot {
   }
 
   random(): number {
-    this.rng ??= new Random(this.link.connection.seedFor('', `framer:${this.link.direction}`));
+    this.rng ??= new Random(this.link.owner.seedFor('', `framer:${this.link.direction}`));
     return this.rng.next();
   }
 
@@ -176,7 +190,7 @@ export class Link {
   closeConnectionAtEnd = false;
 
   constructor(
-    readonly connection: Connection,
+    readonly owner: LinkOwner,
     readonly direction: Stream,
     readonly source: Socket,
     readonly sink: Socket,
@@ -194,17 +208,17 @@ export class Link {
   }
 
   private makeSlot(entry: ToxicEntry): Slot {
-    const roll = new Random(this.connection.seedFor(entry.name, 'roll')).next();
-    const slot = new Slot(this, entry, roll, this.connection.seedFor(entry.name, 'stage'));
+    const roll = new Random(this.owner.seedFor(entry.name, 'roll')).next();
+    const slot = new Slot(this, entry, roll, this.owner.seedFor(entry.name, 'stage'));
     if (slot.shouldRun) this.startSlot(slot);
-    else this.connection.proxy.observer.toxicRolled(this.connection.proxy, this.connection, entry, false);
+    else this.owner.toxicRolled(entry, false);
     return slot;
   }
 
   private startSlot(slot: Slot): void {
     slot.start();
     slot.entry.activations++;
-    this.connection.proxy.observer.toxicRolled(this.connection.proxy, this.connection, slot.entry, true);
+    this.owner.toxicRolled(slot.entry, true);
   }
 
   /** Which toxics act on this link: the roll decided it for this connection. */
@@ -266,7 +280,7 @@ export class Link {
   endSink(): void {
     if (this.sinkEnded) return;
     this.sinkEnded = true;
-    if (this.closeConnectionAtEnd) this.connection.close();
+    if (this.closeConnectionAtEnd) this.owner.close();
     else if (!this.sink.destroyed) this.sink.end();
   }
 

@@ -50,4 +50,10 @@ test('an attribute the type does not have is a TypeError, and nothing is sent', 
   assert.deepEqual((await api(server, 'GET', '/proxies/typos/toxics')).json, []);
   const toxic = await proxy.addToxic({ type: 'latency', attributes: { latency: 10 } });
   await assert.rejects(toxic.update({ attributes: { jiter: 5 } as never }), TypeError);
+  // The server's text stays Toxiproxy's; the client says which type, and which exist.
+  const raw = await api(server, 'POST', '/proxies/typos/toxics', { type: 'latancy' });
+  assert.equal(raw.json.error, 'invalid toxic type');
+  await assert.rejects(proxy.addToxic({ type: 'latancy' } as never), (err: Error) =>
+    /^invalid toxic type "latancy"; expected one of noop, latency, .*slow_headers$/.test(err.message),
+  );
 });
