@@ -1,8 +1,8 @@
 import { connect, Socket } from 'node:net';
+import type { Protocol } from '../api/protocols.js';
 import type { Stream } from '../api/toxic.js';
 import { createMessageLayer, type FiredFault, type HeaderFaultGate, type MessageHost, type MessageLayer } from '../protocols/index.js';
 import { Link, type LinkOwner } from './link.js';
-import type { Proxy } from './proxy.js';
 import { hash32, Random } from './random.js';
 import { ReadBuffer } from './read-buffer.js';
 import { kConnection, kReadBuffer, kSourceOf } from './symbols.js';
@@ -62,6 +62,25 @@ function endThenDestroy(socket: Socket): void {
 }
 
 /**
+ * What a connection needs from the proxy that accepted it, handed down as an interface so the
+ * connection does not depend on the proxy's class (the proxy implements it).
+ */
+export interface ConnectionOwner {
+  readonly name: string;
+  readonly seed: number;
+  /** How new connections are framed. */
+  readonly protocol: Protocol;
+  readonly toxics: { readonly upstream: readonly ToxicEntry[]; readonly downstream: readonly ToxicEntry[] };
+  readonly requestToxics: readonly ToxicEntry[];
+  readonly headerFaultGate: HeaderFaultGate | null;
+  toxicRolled(connection: Connection, entry: ToxicEntry, applied: boolean): void;
+  faultFired(connection: Connection, fault: FiredFault): void;
+  framingStopped(connection: Connection, reason: string): void;
+  connectionFailed(connection: Connection, from: Socket, err: NodeJS.ErrnoException): void;
+  connectionClosed(connection: Connection): void;
+}
+
+/**
  * A client accepted by a proxy and its connection to the upstream. The client is accepted
  * paused and read only once the upstream answers, so nothing is buffered while dialling.
  */
@@ -85,7 +104,7 @@ export class Connection implements MessageHost, LinkOwner {
   private rolls: Map<ToxicEntry, number> | null = null;
 
   constructor(
-    readonly proxy: Proxy,
+    readonly proxy: ConnectionOwner,
     readonly id: number,
     accepted: Socket,
   ) {
@@ -137,7 +156,7 @@ export class Connection implements MessageHost, LinkOwner {
   }
 
   toxicRolled(entry: ToxicEntry, applied: boolean): void {
-    this.proxy.observer.toxicRolled(this.proxy, this, entry, applied);
+    this.proxy.toxicRolled(this, entry, applied);
   }
 
   /** The toxicity roll of a request-level toxic for this connection, as a stage's would be. */
@@ -161,7 +180,7 @@ export class Connection implements MessageHost, LinkOwner {
   }
 
   framingStopped(reason: string): void {
-    this.proxy.observer.framingStopped(this.proxy, this, reason);
+    this.proxy.framingStopped(this, reason);
   }
 
   get headerFaults(): HeaderFaultGate | null {

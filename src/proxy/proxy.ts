@@ -6,7 +6,7 @@ import type { FiredFault, HeaderFaultGate } from '../protocols/index.js';
 import type { Stream } from '../api/toxic.js';
 import type { AnyToxicAttributes } from '../api/toxic-types.js';
 import { formatBound, formatHostPort, resolveListen, splitHostPort, type HostPort } from './address.js';
-import { Connection } from './connection.js';
+import { Connection, type ConnectionOwner } from './connection.js';
 import type { Logger } from './logger.js';
 import { nullObserver, type ProxyObserver } from './observer.js';
 import { hash32, Random } from './random.js';
@@ -55,7 +55,7 @@ export interface ByteCounts {
  * are public so the control plane can read them; changes go through the methods, which keep
  * every live link in step.
  */
-export class Proxy {
+export class Proxy implements ConnectionOwner {
   readonly name: string;
   /** As given while the proxy has never run; the address actually bound once it has. */
   listen: string;
@@ -130,6 +130,14 @@ export class Proxy {
           },
           random: () => this.headerFaultRng.next(),
         };
+  }
+
+  toxicRolled(connection: Connection, entry: ToxicEntry, applied: boolean): void {
+    this.observer.toxicRolled(this, connection, entry, applied);
+  }
+
+  framingStopped(connection: Connection, reason: string): void {
+    this.observer.framingStopped(this, connection, reason);
   }
 
   /** A request-level fault fired on one of this proxy's connections. */
