@@ -175,6 +175,24 @@ export abstract class FramerStage implements Stage {
     this.ctx.hold(this.queuedBytes + this.keptBytes);
   }
 
+  /**
+   * A framer's own bug must neither take the server down nor send bytes it is unsure of: the
+   * connection is reset instead. Called from the framers' entry points.
+   */
+  protected failed(): void {
+    this.runChunk = null;
+    this.outQueue?.clear();
+    this.dueQueue?.clear();
+    this.kept?.clear();
+    this.queuedBytes = 0;
+    this.keptBytes = 0;
+    this.report();
+    if (!this.finished) {
+      this.finished = true;
+      this.ctx.reset();
+    }
+  }
+
   /** Framers live as long as their connection; nothing to hand back on their own. */
   flush(): void {}
 

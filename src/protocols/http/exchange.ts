@@ -175,6 +175,14 @@ export class HttpExchange implements DecisionScope {
     this.response.passThrough();
   }
 
+  /** A framer threw: report it, and reset the connection rather than guess at its bytes. */
+  internalError(err: unknown): void {
+    this.framing = false;
+    this.host.framingStopped(`internal error: ${(err as Error)?.message ?? String(err)}`);
+    this.request.abandon();
+    this.response.abandon();
+  }
+
   dispose(): void {
     for (let entry = this.fifo.shift(); entry !== undefined; entry = this.fifo.shift()) {
       if (entry.headerFault) this.host.headerFaults?.finish();

@@ -36,8 +36,18 @@ export class RequestFramer extends FramerStage {
   }
 
   onData(chunk: Buffer): void {
-    this.consume(chunk, 0);
-    this.flushRun();
+    try {
+      this.consume(chunk, 0);
+      this.flushRun();
+    } catch (err) {
+      this.exchange.internalError(err);
+    }
+  }
+
+  /** See HttpExchange.internalError. */
+  abandon(): void {
+    this.state = State.Discard;
+    this.failed();
   }
 
   private consume(chunk: Buffer, from: number): void {
@@ -183,6 +193,14 @@ export class RequestFramer extends FramerStage {
   }
 
   onEnd(): void {
+    try {
+      this.end();
+    } catch (err) {
+      this.exchange.internalError(err);
+    }
+  }
+
+  private end(): void {
     if (this.stash !== null) {
       // A request cut off inside its header section is forwarded as it came.
       const partial = this.stash;

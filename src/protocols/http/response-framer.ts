@@ -39,6 +39,20 @@ export class ResponseFramer extends FramerStage {
   }
 
   onData(chunk: Buffer): void {
+    try {
+      this.data(chunk);
+    } catch (err) {
+      this.exchange.internalError(err);
+    }
+  }
+
+  /** See HttpExchange.internalError. */
+  abandon(): void {
+    this.state = State.Stopped;
+    this.failed();
+  }
+
+  private data(chunk: Buffer): void {
     if (this.state === State.Pass) return this.out(chunk);
     if (this.state === State.Stopped) return;
     if (this.hasKept) return this.keep(chunk);
@@ -57,7 +71,7 @@ export class ResponseFramer extends FramerStage {
     if (!this.hasKept) return;
     const kept: Buffer[] = [];
     for (let chunk = this.takeKept(); chunk !== undefined; chunk = this.takeKept()) kept.push(chunk);
-    for (const chunk of kept) this.onData(chunk);
+    for (const chunk of kept) this.data(chunk);
   }
 
   /** Returns where it stopped; before the end only when the FIFO's head will never be answered. */
@@ -269,6 +283,14 @@ export class ResponseFramer extends FramerStage {
   }
 
   onEnd(): void {
+    try {
+      this.end();
+    } catch (err) {
+      this.exchange.internalError(err);
+    }
+  }
+
+  private end(): void {
     this.upstreamEnded = true;
     if (this.state === State.Stopped) return;
     if (this.stash !== null) {
