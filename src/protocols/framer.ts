@@ -9,6 +9,11 @@ type Marker = typeof END | typeof CLOSE;
 
 /** Longest header section a framer holds while deciding; beyond it the connection is passed through. */
 export const MAX_HEAD_BYTES = 64 * 1024;
+/** `gatherHead()`: the chunk ended inside the header section. */
+export const NEED_MORE = -1;
+/** `gatherHead()`: the header section is longer than MAX_HEAD_BYTES. */
+export const TOO_LARGE = -2;
+const EMPTY = Buffer.alloc(0);
 
 /**
  * The base of every framer stage. It owns the bookkeeping a framer must not get wrong:
@@ -163,6 +168,68 @@ export abstract class FramerStage implements Stage {
 
   protected get hasKept(): boolean {
     return this.kept !== null && this.kept.length > 0;
+  }
+
+  /** Where the header section found by the last `gatherHead()` lies: `headBuf[headStart, headEnd)`. */
+  protected headBuf: Buffer = EMPTY;
+  protected headStart = 0;
+  protected headEnd = 0;
+
+  /**
+   * Gathers a header section that starts at `chunk[off]`, across reads; `findEnd(buf, from)`
+   * says where a section ends (just past its terminator) or -1. Returns where it ends
+   * in `chunk` once complete (its bytes are in the chunk, or in the stash when they came in
+   * pieces); NEED_MORE when the chunk ended inside it (that piece is copied to the stash); or
+   * TOO_LARGE past MAX_HEAD_BYTES, with `headBuf…` holding what was gathered, to pass on unframed.
+   */
+  protected gatherHead(chunk: Buffer, off: number, findEnd: (buf: Buffer, from: number) => number): number {
+    const stash = this.stash;
+    if (stash === null) {
+      const end = findEnd(chunk, off);
+      if (end >= 0) return this.found(chunk, off, end, end);
+      if (chunk.length - off > MAX_HEAD_BYTES) return this.tooLarge(chunk, off, chunk.length);
+      this.addToStash(chunk.subarray(off));
+      return NEED_MORE;
+    }
+    const before = stash.length;
+    const buf = this.addToStash(chunk.subarray(off));
+    // The terminator may have begun in the stash: look again from just before the join.
+    const end = findEnd(buf, Math.max(0, before - 3));
+    if (end < 0) {
+      if (buf.length <= MAX_HEAD_BYTES) return NEED_MORE;
+      this.stash = null;
+      return this.tooLarge(buf, 0, buf.length);
+    }
+    this.stash = null;
+    return this.found(buf, 0, end, off + (end - before));
+  }
+
+  private found(buf: Buffer, start: number, end: number, next: number): number {
+    this.headBuf = buf;
+    this.headStart = start;
+    this.headEnd = end;
+    return next;
+  }
+
+  private tooLarge(buf: Buffer, start: number, end: number): number {
+    this.found(buf, start, end, 0);
+    return TOO_LARGE;
+  }
+
+  /** The gathered header section, to pass on as it came: a range of the chunk when it is one. */
+  protected passHead(chunk: Buffer): void {
+    if (this.headBuf === chunk) this.pass(chunk, this.headStart, this.headEnd);
+    else this.out(this.headBuf.subarray(this.headStart, this.headEnd));
+  }
+
+  /** The gathered section's bytes. */
+  protected gathered(): Buffer {
+    return this.headBuf.subarray(this.headStart, this.headEnd);
+  }
+
+  /** Lets go of the gathered section, which may point into the read buffer. */
+  protected releaseHead(): void {
+    this.headBuf = EMPTY;
   }
 
   /** Appends a piece of a header section to the stash, copying it out of the read buffer. */

@@ -68,7 +68,7 @@ test('the generator achieves the requested rate within 1 % and its latencies agr
   try {
     // Shortened from the issue's 1,000 rps over 10 s: with other work on the two cores (load
     // 7–10) this process does not get the ~half core 1,000 rps takes. The rate is judged after
-    // a 1 s warm-up (connections opened, code compiled; wrk2 calibrates for 10 s).
+    // a 1 s warm-up (connections opened, code compiled; calibrating load tools take 10 s for it).
     // `npm run bench` measures higher rates.
     const rate = 500;
     const durationMs = 5000;

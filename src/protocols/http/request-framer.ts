@@ -1,5 +1,5 @@
 import type { StageContext } from '../../toxics/types.js';
-import { FramerStage, MAX_HEAD_BYTES } from '../framer.js';
+import { FramerStage, NEED_MORE, TOO_LARGE } from '../framer.js';
 import { ChunkedScanner } from './chunked.js';
 import type { HttpExchange } from './exchange.js';
 import { findHeadEnd, RequestHead, type BodyFraming } from './head.js';
@@ -73,38 +73,11 @@ export class RequestFramer extends FramerStage {
   }
 
   private head(chunk: Buffer, off: number): number {
-    let buf: Buffer;
-    let start: number;
-    let end: number;
-    let next: number;
-    if (this.stash === null) {
-      end = findHeadEnd(chunk, off);
-      if (end < 0) {
-        if (chunk.length - off > MAX_HEAD_BYTES) return this.giveUp('request header section too large', chunk.subarray(off), chunk.length);
-        this.addToStash(chunk.subarray(off));
-        return chunk.length;
-      }
-      buf = chunk;
-      start = off;
-      next = end;
-    } else {
-      const before = this.stash.length;
-      buf = this.addToStash(chunk.subarray(off));
-      end = findHeadEnd(buf, Math.max(0, before - 3));
-      if (end < 0) {
-        if (buf.length > MAX_HEAD_BYTES) {
-          this.stash = null;
-          return this.giveUp('request header section too large', buf, chunk.length);
-        }
-        return chunk.length;
-      }
-      this.stash = null;
-      start = 0;
-      next = off + (end - before);
-    }
-    const headBytes = buf.subarray(start, end);
-    const head = RequestHead.parse(buf, start, end);
-    if (head === null) return this.giveUp('not an HTTP/1.x request', headBytes, next);
+    const next = this.gatherHead(chunk, off, findHeadEnd);
+    if (next === NEED_MORE) return chunk.length;
+    if (next === TOO_LARGE) return this.giveUp('request header section too large', this.gathered(), chunk.length);
+    const head = RequestHead.parse(this.headBuf, this.headStart, this.headEnd);
+    if (head === null) return this.giveUp('not an HTTP/1.x request', this.gathered(), next);
 
     const entry = this.exchange.open(head);
     head.release();
@@ -117,8 +90,7 @@ export class RequestFramer extends FramerStage {
       this.flushRun();
       this.gate = entry.readyAt;
       this.exchange.enqueue(entry);
-      if (buf === chunk) this.pass(chunk, start, end);
-      else this.out(headBytes);
+      this.passHead(chunk);
     } else {
       this.forwarding = false;
       if (terminal.kind === 'answer') {
@@ -132,6 +104,7 @@ export class RequestFramer extends FramerStage {
       }
       this.exchange.enqueue(entry);
     }
+    this.releaseHead();
     this.startBody(head.framing);
     return next;
   }

@@ -1,5 +1,5 @@
 import type { StageContext } from '../../toxics/types.js';
-import { FramerStage, MAX_HEAD_BYTES } from '../framer.js';
+import { FramerStage, NEED_MORE, TOO_LARGE } from '../framer.js';
 import { ChunkedScanner } from './chunked.js';
 import type { HttpEntry, HttpExchange } from './exchange.js';
 import { findHeadEnd, parseResponseHead, type BodyFraming } from './head.js';
@@ -141,48 +141,29 @@ export class ResponseFramer extends FramerStage {
   }
 
   private head(entry: HttpEntry, chunk: Buffer, off: number): number {
-    let buf: Buffer;
-    let start: number;
-    let end: number;
-    let next: number;
-    if (this.stash === null) {
-      end = findHeadEnd(chunk, off);
-      if (end < 0) {
-        if (chunk.length - off > MAX_HEAD_BYTES) return this.giveUp('response header section too large', chunk.subarray(off), chunk.length);
-        this.addToStash(chunk.subarray(off));
-        return chunk.length;
-      }
-      buf = chunk;
-      start = off;
-      next = end;
-    } else {
-      const before = this.stash.length;
-      buf = this.addToStash(chunk.subarray(off));
-      end = findHeadEnd(buf, Math.max(0, before - 3));
-      if (end < 0) {
-        if (buf.length > MAX_HEAD_BYTES) {
-          this.stash = null;
-          return this.giveUp('response header section too large', buf, chunk.length);
-        }
-        return chunk.length;
-      }
-      this.stash = null;
-      start = 0;
-      next = off + (end - before);
+    const next = this.gatherHead(chunk, off, findHeadEnd);
+    if (next === NEED_MORE) return chunk.length;
+    try {
+      return this.respond(entry, chunk, next);
+    } finally {
+      this.releaseHead();
     }
-    const headBytes = buf.subarray(start, end);
+  }
+
+  /** A response's header section is complete: pass it on, as the plan for its request says. */
+  private respond(entry: HttpEntry, chunk: Buffer, next: number): number {
+    if (next === TOO_LARGE) return this.giveUp('response header section too large', this.gathered(), chunk.length);
     const request = entry.view.head;
-    const head = parseResponseHead(buf, start, end, request.method);
-    if (head === null) return this.giveUp('not an HTTP/1.x response', headBytes, next);
-    if (head === 'invalid-length') return this.giveUp('invalid Content-Length in a response', headBytes, next);
+    const head = parseResponseHead(this.headBuf, this.headStart, this.headEnd, request.method);
+    if (head === null) return this.giveUp('not an HTTP/1.x response', this.gathered(), next);
+    if (head === 'invalid-length') return this.giveUp('invalid Content-Length in a response', this.gathered(), next);
     const status = head.status;
-    const passHead = (): void => (buf === chunk ? this.pass(chunk, start, end) : this.out(headBytes));
     if (status >= 100 && status < 200 && status !== 101) {
-      passHead(); // interim: the final response of the same request follows
+      this.passHead(chunk); // interim: the final response of the same request follows
       return next;
     }
     if (status === 101 || (request.method === 'CONNECT' && status >= 200 && status < 300)) {
-      passHead();
+      this.passHead(chunk);
       this.exchange.complete();
       this.exchange.tunnel();
       this.state = State.Pass;
@@ -202,8 +183,8 @@ export class ResponseFramer extends FramerStage {
       this.flushRun();
       this.gate = gate;
     }
-    if (plan !== null && plan.slowHeaders > 0) this.drip(headBytes, plan.slowHeaders);
-    else passHead();
+    if (plan !== null && plan.slowHeaders > 0) this.drip(this.gathered(), plan.slowHeaders);
+    else this.passHead(chunk);
     this.truncateLeft = plan?.truncate?.bytes ?? -1;
     this.truncateReset = plan?.truncate?.reset ?? false;
     this.framing = framing;
