@@ -2,6 +2,7 @@ import type { ToxicSpec } from '../lib/api.js';
 import { run, type LineChild } from '../lib/children.js';
 import { push, type PerTarget } from '../lib/compare.js';
 import type { Context, Scenario } from '../lib/context.js';
+import { upstreamHolds } from '../lib/echo.js';
 import { goals } from '../lib/goals.js';
 import { startNginx, stopNginx, type Nginx } from '../lib/nginx.js';
 import { runHelper, startHelper } from '../lib/node.js';
@@ -22,15 +23,6 @@ const NON_MATCHING: ToxicSpec[] = [
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function upstreamHolds(echo: LineChild, count: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { connections } = await echo.ask<{ connections: number }>({ cmd: 'count' }, 5000);
-    if (connections === count) return;
-    if (Date.now() > deadline) throw new Error(`upstream holds ${connections} connections, expected ${count}`);
-    await sleep(50);
-  }
-}
 
 /** A faultline server with one `http` proxy carrying the non-matching toxics, as target faultline-http. */
 async function httpEndpoint(ctx: Context, upstreamPort: number): Promise<Endpoint> {

@@ -1,6 +1,6 @@
-import type { LineChild } from '../lib/children.js';
 import { push, ratiosToDirect, type PerTarget } from '../lib/compare.js';
 import type { Context, Scenario } from '../lib/context.js';
+import { upstreamHolds } from '../lib/echo.js';
 import { goals } from '../lib/goals.js';
 import { startHelper } from '../lib/node.js';
 import { listenOverflows, rssBytes } from '../lib/procstat.js';
@@ -22,16 +22,6 @@ interface Echoed {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until the echo upstream holds `count` connections: the proxy has dialled them all. */
-async function upstreamHolds(echo: LineChild, count: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { connections } = await echo.ask<{ connections: number }>({ cmd: 'count' }, 5000);
-    if (connections === count) return;
-    if (Date.now() > deadline) throw new Error(`upstream holds ${connections} connections, expected ${count}`);
-    await sleep(50);
-  }
-}
 
 /**
  * Scenario 4. Processes: our connections client (5,000 sockets) → [proxy] → our Node echo
