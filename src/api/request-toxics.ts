@@ -26,7 +26,16 @@ export const requestToxics = {
       status: status().default(503).describe('status of the answer (HTTP)'),
       body: z.string({ error: 'expected a string' }).optional().describe('body of the answer (default: a line naming the fault)'),
       response_headers: z
-        .record(z.string(), z.string({ error: 'expected a string' }), { error: 'expected an object of header names and values' })
+        .record(
+          z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/),
+          z.string({ error: 'expected a string' }).regex(/^[^\r\n]*$/, { error: 'expected a value without line breaks' }),
+          {
+            error: (issue) =>
+              issue.code === 'invalid_key'
+                ? 'expected a header name (letters, digits and !#$%&\'*+-.^_`|~)'
+                : 'expected an object of header names and values',
+          },
+        )
         .optional()
         .describe('headers of the answer, e.g. {"Retry-After": "1"}'),
     }),

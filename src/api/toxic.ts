@@ -7,6 +7,7 @@ import {
   defaultAttributes,
   isToxicType,
   toxicAttributeSchemas,
+  toxicLevel,
   type AnyToxicAttributes,
   type requiredAttributes,
   type ToxicAttributes,
@@ -121,8 +122,23 @@ function decodeAttributes(
   raw: Record<string, unknown> | undefined,
   base: AnyToxicAttributes,
 ): AnyToxicAttributes {
-  const given = raw === undefined ? {} : (normaliseKeys(raw, attributeNames(type)) as AnyToxicAttributes);
-  return decode(toxicAttributeSchemas[type], { ...base, ...given }, 'attributes') as AnyToxicAttributes;
+  const names = attributeNames(type);
+  const given = raw === undefined ? {} : (normaliseKeys(raw, names) as AnyToxicAttributes);
+  const merged = { ...base, ...given };
+  if (raw !== undefined && toxicLevel(type) === 'request') {
+    // faultline's own toxics have no Toxiproxy client to stay compatible with: a misspelt
+    // attribute would silently widen a fault to every request, so it is an error, and null
+    // removes an attribute (back to its default), so an update can drop a match or a count.
+    const unknown = unknownNames(type, raw);
+    if (unknown.length > 0) {
+      throw badRequestBody(`attributes.${unknown[0]}: ${type} has no such attribute; valid attributes: ${names.join(', ')}`);
+    }
+    for (const [key, value] of Object.entries(raw)) {
+      const name = names.find((n) => n.toLowerCase() === key.toLowerCase());
+      if (value === null && name !== undefined) delete merged[name];
+    }
+  }
+  return decode(toxicAttributeSchemas[type], merged, 'attributes') as AnyToxicAttributes;
 }
 
 function decodeToxicBody(body: unknown) {

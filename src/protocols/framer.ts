@@ -2,10 +2,11 @@ import { Deadline } from '../toxics/deadline.js';
 import { Queue } from '../toxics/queue.js';
 import type { Stage, StageContext } from '../toxics/types.js';
 
-/** What may wait in the output queue besides bytes: the end of the stream, or a close (a reset never waits). */
+/** What may wait in the output queue besides bytes: the end of the stream, a close, a reset. */
 const END = { action: 'end' } as const;
 const CLOSE = { action: 'close' } as const;
-type Marker = typeof END | typeof CLOSE;
+const RESET = { action: 'reset' } as const;
+type Marker = typeof END | typeof CLOSE | typeof RESET;
 
 /** Longest header section a framer holds while deciding; beyond it the connection is passed through. */
 export const MAX_HEAD_BYTES = 64 * 1024;
@@ -97,21 +98,16 @@ export abstract class FramerStage implements Stage {
 
   /** Ends, closes or resets once everything queued before it has gone out (a reset: at once). */
   protected finish(how: 'end' | 'close' | 'reset', due = this.gate): void {
-    if (how !== 'reset') this.flushRun();
-    else this.runChunk = null;
+    this.flushRun();
     if (this.finished) return;
-    if (how === 'reset') {
-      this.finished = true;
-      this.ctx.reset();
-      return;
-    }
     if ((this.outQueue === null || this.outQueue.length === 0) && due <= this.ctx.now()) {
       this.finished = true;
       if (how === 'end') this.ctx.end();
-      else this.ctx.close();
+      else if (how === 'close') this.ctx.close();
+      else this.ctx.reset();
       return;
     }
-    this.enqueue(how === 'end' ? END : CLOSE, due);
+    this.enqueue(how === 'end' ? END : how === 'close' ? CLOSE : RESET, due);
   }
 
   private enqueue(item: Buffer | Marker, due: number): void {
@@ -140,7 +136,8 @@ export abstract class FramerStage implements Stage {
       } else {
         this.finished = true;
         if (item === END) this.ctx.end();
-        else this.ctx.close();
+        else if (item === CLOSE) this.ctx.close();
+        else this.ctx.reset();
       }
       due = dues.peek();
     }
@@ -230,6 +227,17 @@ export abstract class FramerStage implements Stage {
   /** Lets go of the gathered section, which may point into the read buffer. */
   protected releaseHead(): void {
     this.headBuf = EMPTY;
+  }
+
+  /**
+   * From now on everything passes unchanged: first a header section still being gathered, then
+   * the input kept, in the order they came.
+   */
+  protected releaseHeld(): void {
+    const stash = this.stash;
+    this.stash = null;
+    if (stash !== null) this.out(stash);
+    for (let chunk = this.takeKept(); chunk !== undefined; chunk = this.takeKept()) this.out(chunk);
   }
 
   /** Appends a piece of a header section to the stash, copying it out of the read buffer. */

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { ToxicEntry, ToxicShared } from '../../proxy/toxic-entry.js';
 import type { StageContext } from '../../toxics/types.js';
 import { addVerdict, decide, emptyPlan, type DecisionScope, type Plan } from '../decide.js';
-import type { MessageHost } from '../host.js';
+import type { HeaderFaultGate, MessageHost } from '../host.js';
 import { describeVerdict, type RequestView, type Verdict } from '../message.js';
 import { ENVOY_TOXIC, envoyVerdicts } from './envoy.js';
 import type { RequestHead } from './head.js';
@@ -20,8 +20,8 @@ export interface HttpEntry {
   reply: Buffer | null;
   /** When an answer or an abort may go out (after a held request's delay). */
   readyAt: number;
-  /** Counted against the proxy's cap on header-requested faults until it completes. */
-  headerFault: boolean;
+  /** The cap a header-requested fault was counted against until it completes; null if none. */
+  headerFault: HeaderFaultGate | null;
   /** The connection closes after this entry's answer. */
   close: boolean;
   /** The next request in the FIFO. */
@@ -71,6 +71,8 @@ export class HttpExchange implements DecisionScope {
   private requests = 0;
   private perConnection: Map<ToxicShared, number> | null = null;
   private framing = true;
+  /** Requests go through unframed (the request side gave up); responses are paired until the FIFO drains. */
+  private unframedRequests = false;
 
   constructor(
     readonly host: MessageHost,
@@ -112,12 +114,12 @@ export class HttpExchange implements DecisionScope {
   open(head: RequestHead): HttpEntry {
     const view = new HttpRequestView(++this.requests, head);
     let plan: Plan | null = null;
-    let headerFault = false;
+    let headerFault: HeaderFaultGate | null = null;
     const gate = this.host.headerFaults;
     if (gate !== null && head.envoyHeaders) {
       const verdicts = envoyVerdicts(head, gate);
       if (verdicts !== null) {
-        headerFault = true;
+        headerFault = gate;
         plan = emptyPlan();
         for (const verdict of verdicts) {
           addVerdict(plan, verdict, ENVOY_TOXIC);
@@ -134,13 +136,17 @@ export class HttpExchange implements DecisionScope {
     }
     const entry: HttpEntry = { view, plan, reply: null, readyAt: -Infinity, headerFault, close: false, next: null };
     if (plan !== null && plan.requestDelay > 0) entry.readyAt = this.now() + plan.requestDelay;
+    // An answer given here is also the response: a response delay holds it too.
+    if (plan !== null && plan.terminal !== null && plan.responseDelay > 0) entry.readyAt = Math.max(entry.readyAt, this.now()) + plan.responseDelay;
     return entry;
   }
 
   /** Builds the answer for an entry answered here; `close` when the connection must end after it. */
   answer(entry: HttpEntry, verdict: Extract<Verdict, { kind: 'answer' }>, close: boolean): void {
-    entry.close = close;
-    entry.reply = renderReply(verdict.reply as unknown as HttpReply, entry.view.head, entry.plan?.terminalBy ?? '', close);
+    // An interim status as the answer would leave the client waiting for a final one.
+    const status = Number(verdict.reply.status);
+    entry.close = close || (status >= 100 && status < 200);
+    entry.reply = renderReply(verdict.reply as unknown as HttpReply, entry.view.head, entry.plan?.terminalBy ?? '', entry.close);
   }
 
   /** Queues a request whose head has been decided; the response side acts on injected ones at once. */
@@ -152,7 +158,7 @@ export class HttpExchange implements DecisionScope {
   /** The response to the FIFO's head has gone out. */
   complete(): void {
     const entry = this.fifo.shift();
-    if (entry?.headerFault === true) this.host.headerFaults?.finish();
+    entry?.headerFault?.finish();
   }
 
   /** 101 or a 2xx to CONNECT: both directions carry another protocol from now on. */
@@ -166,13 +172,48 @@ export class HttpExchange implements DecisionScope {
     this.request.resumeFraming();
   }
 
-  /** Stops framing for good, on both sides, and says why once. */
-  stopFraming(reason: string): void {
+  /**
+   * The request side cannot frame what follows: requests go through unframed from now on. The
+   * response side goes on pairing the requests already queued — an answer waiting there still
+   * goes out in its turn — and passes through once they are done.
+   */
+  stopFramingRequests(reason: string): void {
     if (!this.framing) return;
     this.framing = false;
+    this.unframedRequests = true;
     this.host.framingStopped(reason);
     this.request.passThrough();
+    if (this.fifo.length === 0) this.response.passThrough();
+  }
+
+  /** Upstream bytes with no request queued for them: responses to unframed requests, or stray bytes. */
+  responsesUnpaired(reason: string): void {
+    if (this.unframedRequests) this.response.passThrough();
+    else this.stopFraming(reason);
+  }
+
+  /**
+   * Stops framing for good, on both sides, and says why once. Answers still queued behind the
+   * response that could not be framed cannot be placed, so then the connection is closed.
+   */
+  stopFraming(reason: string): void {
+    if (!this.framing && !this.unframedRequests) return;
+    if (this.framing) this.host.framingStopped(reason);
+    this.framing = false;
+    this.unframedRequests = true;
+    this.request.passThrough();
     this.response.passThrough();
+    let pendingAnswer = false;
+    for (let entry = this.fifo.peek(); entry !== undefined; entry = entry.next ?? undefined) {
+      if (entry.plan?.terminal != null) pendingAnswer = true;
+    }
+    while (this.fifo.length > 0) this.complete();
+    if (pendingAnswer) this.response.closeAfterPassing();
+  }
+
+  /** The request side dropped what follows an answered request: close once the answers are out. */
+  closeWhenAnswered(): void {
+    this.response.closeWhenAnswered();
   }
 
   /** A framer threw: report it, and reset the connection rather than guess at its bytes. */
@@ -184,9 +225,7 @@ export class HttpExchange implements DecisionScope {
   }
 
   dispose(): void {
-    for (let entry = this.fifo.shift(); entry !== undefined; entry = this.fifo.shift()) {
-      if (entry.headerFault) this.host.headerFaults?.finish();
-    }
+    while (this.fifo.length > 0) this.complete();
   }
 }
 

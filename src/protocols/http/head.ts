@@ -51,9 +51,12 @@ interface Fields {
   envoy: boolean;
 }
 
-/** Whether `buf[at, at+name.length)` spells `name` (lower case) in any letter case. */
+/** Whether `buf[at, at+name.length)` spells `name` (lower case) in any letter case; only A–Z fold. */
 function nameIs(buf: Buffer, at: number, name: string): boolean {
-  for (let k = 0; k < name.length; k++) if (((buf[at + k] as number) | 0x20) !== name.charCodeAt(k)) return false;
+  for (let k = 0; k < name.length; k++) {
+    const b = buf[at + k] as number;
+    if ((b >= 0x41 && b <= 0x5a ? b | 0x20 : b) !== name.charCodeAt(k)) return false;
+  }
   return true;
 }
 

@@ -121,7 +121,16 @@ export class RequestFramer extends FramerStage {
   private body(chunk: Buffer, off: number): number {
     if (this.chunked) {
       const found = (this.scanner as ChunkedScanner).scan(chunk, off, chunk.length);
-      if (found === -2) return this.giveUp('malformed chunked request body', null, off);
+      if (found === -2) {
+        // The body of a request answered here never reaches the upstream, and where the next
+        // request starts is unknown: drop the rest and close once the answers are out.
+        if (!this.forwarding) {
+          this.state = State.Discard;
+          this.exchange.closeWhenAnswered();
+          return chunk.length;
+        }
+        return this.giveUp('malformed chunked request body', null, off);
+      }
       const end = found < 0 ? chunk.length : found;
       if (this.forwarding) this.pass(chunk, off, end);
       if (found >= 0) this.messageDone();
@@ -141,15 +150,16 @@ export class RequestFramer extends FramerStage {
 
   /** Forwards `held` and everything after it unframed, for the rest of the connection. */
   private giveUp(reason: string, held: Buffer | null, next: number): number {
-    this.exchange.stopFraming(reason);
+    this.exchange.stopFramingRequests(reason);
     if (held !== null) this.out(held);
     return next;
   }
 
-  /** The exchange stopped framing: everything from now on, and anything kept, goes through. */
+  /** Requests are not framed any more: a partial head, anything kept, and all that follows go through. */
   passThrough(): void {
+    if (this.state === State.Discard) return;
     this.state = State.Pass;
-    for (let chunk = this.takeKept(); chunk !== undefined; chunk = this.takeKept()) this.out(chunk);
+    this.releaseHeld();
   }
 
   becomeTunnel(): void {
@@ -163,6 +173,7 @@ export class RequestFramer extends FramerStage {
     const kept: Buffer[] = [];
     for (let chunk = this.takeKept(); chunk !== undefined; chunk = this.takeKept()) kept.push(chunk);
     for (const chunk of kept) this.consume(chunk, 0);
+    this.flushRun();
   }
 
   onEnd(): void {

@@ -30,6 +30,8 @@ export class ResponseFramer extends FramerStage {
   private truncateReset = false;
   private upstreamEnded = false;
   private busy = false;
+  /** Close once every queued answer is out (the request side lost track of the requests). */
+  private closeWhenDone = false;
 
   constructor(
     private readonly exchange: HttpExchange,
@@ -91,7 +93,8 @@ export class ResponseFramer extends FramerStage {
       if (this.state !== State.Head) continue;
       if (entry === null) {
         if (this.exchange.fifo.length === 0) {
-          this.exchange.stopFraming('bytes from the upstream that answer no request');
+          // Responses to requests that were passed through unframed, or bytes answering nothing.
+          this.exchange.responsesUnpaired('bytes from the upstream that answer no request');
           continue;
         }
         return off; // a swallowed request: nothing after it is answered
@@ -110,6 +113,10 @@ export class ResponseFramer extends FramerStage {
       const entry = this.exchange.fifo.peek();
       if (entry === undefined) {
         if (this.upstreamEnded) this.finish('end');
+        else if (this.closeWhenDone) {
+          this.state = State.Stopped;
+          this.finish('close');
+        }
         return null;
       }
       const terminal = entry.plan?.terminal ?? null;
@@ -129,7 +136,10 @@ export class ResponseFramer extends FramerStage {
         this.exchange.complete();
         return null;
       }
-      this.out(entry.reply as Buffer, entry.readyAt);
+      const reply = entry.reply as Buffer;
+      const slow = entry.plan?.slowHeaders ?? 0;
+      if (slow > 0) this.drip(reply, slow, entry.readyAt);
+      else this.out(reply, entry.readyAt);
       this.exchange.complete();
       if (entry.close) {
         this.state = State.Stopped;
@@ -197,11 +207,11 @@ export class ResponseFramer extends FramerStage {
     return next;
   }
 
-  /** Sends a header section a few bytes at a time, spread over `ms`. */
-  private drip(head: Buffer, ms: number): void {
+  /** Sends a header section (or a whole injected answer) a few bytes at a time, spread over `ms`. */
+  private drip(head: Buffer, ms: number, from = this.gate): void {
     const pieces = Math.max(1, Math.min(head.length, Math.ceil(ms / DRIP_INTERVAL_MS)));
     const size = Math.ceil(head.length / pieces);
-    const start = Math.max(this.ctx.now(), this.gate);
+    const start = Math.max(this.ctx.now(), from);
     for (let i = 0, k = 1; i < head.length; i += size, k++) {
       this.out(head.subarray(i, Math.min(head.length, i + size)), start + (ms * k) / pieces);
     }
@@ -257,10 +267,27 @@ export class ResponseFramer extends FramerStage {
     return next;
   }
 
+  /** Responses are not framed any more: a partial head, anything kept, and all that follows go through. */
   passThrough(): void {
     if (this.state === State.Stopped) return;
     this.state = State.Pass;
-    for (let chunk = this.takeKept(); chunk !== undefined; chunk = this.takeKept()) this.out(chunk);
+    this.releaseHeld();
+  }
+
+  /**
+   * Answers queued here can no longer be placed: the response ahead of them cannot be framed.
+   * Closing is the only way not to hand the client a wrong answer; it will retry.
+   */
+  closeAfterPassing(): void {
+    if (this.state === State.Stopped) return;
+    this.state = State.Stopped;
+    this.finish('close');
+  }
+
+  /** See HttpExchange.closeWhenAnswered. */
+  closeWhenAnswered(): void {
+    this.closeWhenDone = true;
+    if (this.state === State.Head && !this.busy) this.deliverInjected();
   }
 
   onEnd(): void {
@@ -279,7 +306,14 @@ export class ResponseFramer extends FramerStage {
       this.stash = null;
       this.out(partial);
     }
-    if (this.state === State.Body && this.framing.kind === 'close') this.responseDone();
+    if (this.state === State.Body && this.framing.kind === 'close') {
+      // The close ended that response's body: nothing may follow it, or the client would read
+      // it as more body. Answers still queued are dropped with the connection.
+      this.responseDone();
+      this.state = State.Stopped;
+      this.finish('end');
+      return;
+    }
     if (this.state === State.Head) this.deliverInjected();
     else this.finish('end');
   }
