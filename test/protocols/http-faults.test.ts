@@ -273,6 +273,14 @@ test("Envoy's fault headers: only when the proxy opts in, with percentages and a
   assert.equal((await slow).status, 200);
   assert.ok(performance.now() - start >= 450);
   assert.match((await api(server, 'GET', '/metrics')).text, new RegExp(`faultline_header_faults_overflow_total\\{proxy="${name}"\\} 1`));
+
+  // Turning the headers off and on while a faulted request is held does not leak its slot.
+  const held = httpRequest(port, { path: '/e', agent: false, headers: { 'x-envoy-fault-delay-request': '300' } });
+  await sleep(50);
+  await api(server, 'PATCH', `/proxies/${name}`, { envoy_fault_headers: false });
+  await held; // completes while the headers are off
+  await api(server, 'PATCH', `/proxies/${name}`, { envoy_fault_headers: true });
+  assert.equal((await httpRequest(port, { path: '/e', agent: false, headers: { 'x-envoy-fault-abort-request': '503' } })).status, 503);
 });
 
 test('toxiproxy-node-client adds an error toxic with its generic call', async () => {
