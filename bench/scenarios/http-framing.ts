@@ -1,17 +1,16 @@
 import type { ToxicSpec } from '../lib/api.js';
-import { run, type LineChild } from '../lib/children.js';
+
 import { push, type PerTarget } from '../lib/compare.js';
 import type { Context, Scenario } from '../lib/context.js';
 import { upstreamHolds } from '../lib/echo.js';
 import { goals } from '../lib/goals.js';
-import { startNginx, stopNginx, type Nginx } from '../lib/nginx.js';
-import { runHelper, startHelper } from '../lib/node.js';
+import { startHttpUpstream } from '../lib/http-upstream.js';
+import { startHelper } from '../lib/node.js';
 import { rssBytes } from '../lib/procstat.js';
 import type { Row } from '../lib/report.js';
 import { PROXY_NAME, roundOrder, startEndpoints, stopEndpoints, type Endpoint } from '../lib/targets.js';
-import { parseWrk } from './http.js';
+import { loadHttp } from './http.js';
 
-const CONNECTIONS = 32;
 const IDLE_COUNT = 2000;
 
 /** Request-level toxics that look at every request and act on none: the framing's whole cost. */
@@ -42,17 +41,8 @@ export const httpFraming: Scenario = {
   title: 'HTTP through an http proxy (framed) vs a tcp proxy',
   async run(ctx: Context): Promise<Row[]> {
     const seconds = ctx.quick ? 1 : 3;
-    let nginx: Nginx | null = null;
-    let nodeServer: LineChild | null = null;
-    let port: number;
-    if (ctx.tools.nginx !== null) {
-      nginx = await startNginx(ctx.tools.nginx);
-      port = nginx.port;
-    } else {
-      ctx.notes.push('scenario8: nginx missing, used our Node HTTP server as the upstream');
-      nodeServer = startHelper('servers/http.js');
-      port = (await nodeServer.next<{ port: number }>(10_000)).port;
-    }
+    const upstream = await startHttpUpstream(ctx, 'scenario8');
+    const port = upstream.port;
     if (ctx.tools.wrk === null) ctx.notes.push('scenario8: wrk missing, used our Node HTTP load client');
     const rps: PerTarget = {};
     const ratio: PerTarget = {};
@@ -62,10 +52,7 @@ export const httpFraming: Scenario = {
       for (let round = 0; round < ctx.rounds; round++) {
         const thisRound: Partial<Record<string, number>> = {};
         for (const endpoint of roundOrder(endpoints, round)) {
-          const result =
-            ctx.tools.wrk !== null
-              ? parseWrk(await run(ctx.tools.wrk, ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', `http://127.0.0.1:${endpoint.port}/`], seconds * 1000 + 15_000))
-              : await runHelper<{ rps: number }>('clients/http-load.js', [String(endpoint.port), String(CONNECTIONS), String(seconds)], seconds * 1000 + 15_000);
+          const result = await loadHttp(ctx, endpoint.port, seconds);
           push(rps, endpoint.target, result.rps);
           thisRound[endpoint.target] = result.rps;
         }
@@ -74,8 +61,7 @@ export const httpFraming: Scenario = {
       }
     } finally {
       await stopEndpoints(endpoints);
-      if (nginx !== null) await stopNginx(nginx);
-      await nodeServer?.stop();
+      await upstream.stop();
     }
 
     const perConnection: PerTarget = {};

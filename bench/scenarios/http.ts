@@ -1,9 +1,9 @@
-import { run, type LineChild } from '../lib/children.js';
+import { run } from '../lib/children.js';
 import { differencesToDirect, push, ratiosToDirect, type PerTarget } from '../lib/compare.js';
 import type { Context, Scenario } from '../lib/context.js';
 import { goals } from '../lib/goals.js';
-import { startNginx, stopNginx, type Nginx } from '../lib/nginx.js';
-import { runHelper, startHelper } from '../lib/node.js';
+import { startHttpUpstream } from '../lib/http-upstream.js';
+import { runHelper } from '../lib/node.js';
 import { startReferenceProxy } from '../lib/reference.js';
 import type { Row } from '../lib/report.js';
 import { roundOrder, startEndpoints, stopEndpoints } from '../lib/targets.js';
@@ -26,6 +26,14 @@ export function parseWrk(text: string): HttpResult {
   return { rps: Number(rps[1]), p99: Number(p99[1]) * (UNIT_MS[p99[2] as string] as number) };
 }
 
+/** One load run against `port`: wrk (1 thread, 32 keep-alive connections), or our Node client without it. */
+export async function loadHttp(ctx: Context, port: number, seconds: number): Promise<HttpResult> {
+  if (ctx.tools.wrk !== null) {
+    return parseWrk(await run(ctx.tools.wrk, ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', `http://127.0.0.1:${port}/`], seconds * 1000 + 15_000));
+  }
+  return runHelper<HttpResult>('clients/http-load.js', [String(port), String(CONNECTIONS), String(seconds)], seconds * 1000 + 15_000);
+}
+
 /**
  * Scenario 3. Processes: wrk (1 thread, 32 keep-alive connections) → [proxy] → nginx (one
  * process), with the reference C proxy as one more target. Falls back to our Node load client
@@ -36,17 +44,8 @@ export const http: Scenario = {
   title: 'HTTP requests/s',
   async run(ctx: Context): Promise<Row[]> {
     const seconds = ctx.quick ? 1 : 3;
-    let nginx: Nginx | null = null;
-    let nodeServer: LineChild | null = null;
-    let port: number;
-    if (ctx.tools.nginx !== null) {
-      nginx = await startNginx(ctx.tools.nginx);
-      port = nginx.port;
-    } else {
-      ctx.notes.push('scenario3: nginx missing, used our Node HTTP server as the upstream');
-      nodeServer = startHelper('servers/http.js');
-      port = (await nodeServer.next<{ port: number }>(10_000)).port;
-    }
+    const upstream = await startHttpUpstream(ctx, 'scenario3');
+    const port = upstream.port;
     if (ctx.tools.wrk === null) ctx.notes.push('scenario3: wrk missing, used our Node HTTP load client');
     const endpoints = await startEndpoints(ctx.targets, port, ctx.proxy);
     const reference = await startReferenceProxy(ctx, 'scenario3', port);
@@ -56,11 +55,7 @@ export const http: Scenario = {
     try {
       for (let round = 0; round < ctx.rounds; round++) {
         for (const endpoint of roundOrder(measured, round)) {
-          const args = [String(endpoint.port), String(CONNECTIONS), String(seconds)];
-          const result =
-            ctx.tools.wrk !== null
-              ? parseWrk(await run(ctx.tools.wrk, ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', `http://127.0.0.1:${endpoint.port}/`], seconds * 1000 + 15_000))
-              : await runHelper<HttpResult>('clients/http-load.js', args, seconds * 1000 + 15_000);
+          const result = await loadHttp(ctx, endpoint.port, seconds);
           push(rps, endpoint.target, result.rps);
           push(p99, endpoint.target, result.p99);
         }
@@ -69,8 +64,7 @@ export const http: Scenario = {
     } finally {
       await stopEndpoints(endpoints);
       await reference?.stop();
-      if (nginx !== null) await stopNginx(nginx);
-      await nodeServer?.stop();
+      await upstream.stop();
     }
     return [
       { scenario: 'scenario3', label: 'HTTP requests/s', unit: 'req/s', values: rps },

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { run, type LineChild } from '../lib/children.js';
+import { run } from '../lib/children.js';
 import { push, type PerTarget } from '../lib/compare.js';
 import type { Context, Scenario } from '../lib/context.js';
 import type { Goal } from '../lib/goals.js';
-import { startNginx, stopNginx, type Nginx } from '../lib/nginx.js';
-import { runHelper, startHelper } from '../lib/node.js';
+import { startHttpUpstream } from '../lib/http-upstream.js';
+import { runHelper } from '../lib/node.js';
 import type { Row } from '../lib/report.js';
 import { parseWrk } from './http.js';
 
@@ -51,17 +51,8 @@ export const loadGenerator: Scenario = {
   title: 'experiment load generator',
   async run(ctx: Context): Promise<Row[]> {
     const seconds = ctx.quick ? 1 : 2;
-    let nginx: Nginx | null = null;
-    let nodeServer: LineChild | null = null;
-    let port: number;
-    if (ctx.tools.nginx !== null) {
-      nginx = await startNginx(ctx.tools.nginx);
-      port = nginx.port;
-    } else {
-      ctx.notes.push('scenario9: nginx missing, used our Node HTTP server as the upstream (it, not the generator, may be the limit)');
-      nodeServer = startHelper('servers/http.js');
-      port = (await nodeServer.next<{ port: number }>(10_000)).port;
-    }
+    const upstream = await startHttpUpstream(ctx, 'scenario9', ' (it, not the generator, may be the limit)');
+    const port = upstream.port;
     const url = `http://127.0.0.1:${port}/`;
     const autocannon = findAutocannon();
     if (autocannon === null) ctx.notes.push('scenario9: autocannon missing (npm i -g autocannon), its column and the 0.8× goal are skipped');
@@ -106,8 +97,7 @@ export const loadGenerator: Scenario = {
         ctx.log(`scenario9 round ${round + 1}/${ctx.rounds}: generator holds ${good} rps`);
       }
     } finally {
-      if (nginx !== null) await stopNginx(nginx);
-      await nodeServer?.stop();
+      await upstream.stop();
     }
     ctx.notes.push('scenario9: all figures sit in the faultline column: the generator, and beside it autocannon and wrk against the same upstream');
     const rows: Row[] = [
