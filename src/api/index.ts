@@ -13,3 +13,4 @@ export * from './limits.js';
 export * from './seed.js';
 export * from './toxic-name.js';
 export * from './lease.js';
+export * from './protocol-attributes.js';

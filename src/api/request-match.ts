@@ -29,6 +29,13 @@ const positive = (what: string) => {
   return z.int({ error: rule }).min(1, { error: rule }).max(Number.MAX_SAFE_INTEGER, { error: rule });
 };
 
+/** Redis's KEYS glob: `*`, `?`, `[abc]`, `[^a]`, `[a-z]` and a backslash escape; anything else is literal. */
+const glob = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}` });
+
+const names = (what: string, example: string) =>
+  z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)], { error: `expected ${what} or a list of them, e.g. ${example}` });
+
 const valueMatch = z.union([pattern('a value, "~regex", or true for presence'), z.literal(true)], {
   error: 'expected a value, "~regex", or true for presence',
 });
@@ -44,9 +51,24 @@ export const requestMatchShape = {
     .optional()
     .describe('path to match: exact (/ratings), prefix (/api/*) or ~regex (Redis: the key)'),
   query: z
-    .record(z.string(), valueMatch, { error: 'expected an object of query parameters' })
+    .union(
+      [
+        z.string().refine(compiles, { error: (issue) => `invalid regular expression ${JSON.stringify(issue.input)}` }),
+        z.record(z.string(), valueMatch),
+      ],
+      { error: 'expected a regular expression (postgres, mysql) or an object of query parameters (http)' },
+    )
     .optional()
-    .describe('query parameters that must be present with these values (true: present at all)'),
+    .describe('http: query parameters that must be present with these values (true: present at all); postgres, mysql: a regular expression the statement text must match'),
+  command: names('a command name', 'GET or ["GET", "MGET"]')
+    .optional()
+    .describe('redis, memcached: command name(s) to match, in any case, e.g. GET or get,gets'),
+  key: glob('a key pattern, e.g. user:* or session:?')
+    .optional()
+    .describe('redis, memcached: glob the key must match (* any run, ? one character, [abc] a set)'),
+  keyword: names('a statement keyword', 'SELECT or ["INSERT", "UPDATE"]')
+    .optional()
+    .describe("postgres, mysql: the statement's first word(s), in any case, e.g. SELECT or insert,update; STARTUP (postgres) or CONNECT (mysql) names the session's opening"),
   headers: z
     .record(z.string(), valueMatch, { error: 'expected an object of header names' })
     .optional()
@@ -103,8 +125,10 @@ function describeValues(kind: string, values: Record<string, string | true>): st
  * probability 0.5": the part of a request-level toxic's explanation that says which requests.
  */
 export function explainMatch(a: RequestMatch): string {
-  const methods = a.method === undefined ? '' : (Array.isArray(a.method) ? a.method : [a.method]).map((m) => m.toUpperCase()).join('/');
-  const what = [methods, a.path ?? ''].filter((s) => s !== '').join(' ');
+  const verbs = a.method ?? a.command ?? a.keyword;
+  const methods = verbs === undefined ? '' : (Array.isArray(verbs) ? verbs : [verbs]).map((m) => m.toUpperCase()).join('/');
+  const statement = typeof a.query === 'string' ? `matching /${a.query}/` : '';
+  const what = [methods, a.path ?? a.key ?? '', statement].filter((s) => s !== '').join(' ');
   const subject = `${what === '' ? '' : `${what} `}request`;
   let which: string;
   const everyNth = a.every !== undefined && a.every > 1 ? a.every : undefined;
@@ -117,7 +141,7 @@ export function explainMatch(a: RequestMatch): string {
   const conditions: string[] = [];
   if (a.host !== undefined) conditions.push(`to host ${a.host}`);
   if (a.headers !== undefined) conditions.push(`with ${describeValues('header', a.headers)}`);
-  if (a.query !== undefined) conditions.push(`with ${describeValues('query', a.query)}`);
+  if (a.query !== undefined && typeof a.query !== 'string') conditions.push(`with ${describeValues('query', a.query)}`);
   if (a.probability !== undefined && a.probability < 1) conditions.push(`with probability ${a.probability}`);
   const counted = a.nth !== undefined || a.first !== undefined || a.after !== undefined || a.every !== undefined;
   if (counted && a.count === 'connection') conditions.push('(counted per connection)');

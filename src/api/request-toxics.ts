@@ -10,6 +10,53 @@ const status = () => z.int({ error: statusRule }).min(100, { error: statusRule }
 const where = () =>
   z.enum(['request', 'response'], { error: 'expected "request" or "response"' }).default('request');
 
+const lineRule = 'expected one line of text (no CR or LF)';
+const sqlstateRule = 'expected a SQLSTATE: 5 characters, digits and capital letters, e.g. 40001';
+const severityRule = 'expected ERROR, FATAL or PANIC';
+const codeRule = 'expected a MySQL error number from 1 to 65535, e.g. 1213';
+
+/**
+ * How the `error` toxic (and any toxic that answers) speaks each protocol's own error format.
+ * Each protocol reads the fields it has and ignores the rest; see docs/protocols.md.
+ */
+export const nativeErrorShape = {
+  message: z
+    .string({ error: lineRule })
+    .regex(/^[^\r\n]*$/, { error: lineRule })
+    .max(4096, { error: 'expected at most 4096 characters' })
+    .optional()
+    .describe('redis: the error line after "-" (LOADING loading the dataset); memcached: the reply line (SERVER_ERROR out of memory); postgres, mysql: the error message'),
+  sqlstate: z
+    .string({ error: sqlstateRule })
+    .regex(/^[0-9A-Z]{5}$/, { error: sqlstateRule })
+    .optional()
+    .describe('postgres, mysql: the SQLSTATE, e.g. 40001 (serialization failure), 40P01 (deadlock), 57014 (query cancelled)'),
+  severity: z
+    .enum(['ERROR', 'FATAL', 'PANIC'], { error: severityRule })
+    .optional()
+    .describe('postgres: ERROR (default; the session goes on) or FATAL/PANIC (the connection closes after it)'),
+  code: z
+    .int({ error: codeRule })
+    .min(1, { error: codeRule })
+    .max(65535, { error: codeRule })
+    .optional()
+    .describe('mysql: the error number, e.g. 1213 (deadlock), 1205 (lock wait timeout), 1040 (too many connections)'),
+  miss: z
+    .boolean({ error: 'expected true or false' })
+    .optional()
+    .describe('memcached: answer a get or gets as a cache miss (END) instead of an error'),
+};
+
+/** "503", "-LOADING …", "SQLSTATE 40001": an answer as an explanation names it, whatever the protocol. */
+function describeAnswer(a: { status: number; message?: string | undefined; sqlstate?: string | undefined; code?: number | undefined; miss?: boolean | undefined }): string {
+  if (a.miss === true) return 'a cache miss';
+  if (a.sqlstate !== undefined || a.code !== undefined) {
+    return [a.code === undefined ? '' : `error ${a.code}`, a.sqlstate === undefined ? '' : `SQLSTATE ${a.sqlstate}`].filter((x) => x !== '').join(' ');
+  }
+  if (a.message !== undefined) return JSON.stringify(a.message);
+  return String(a.status);
+}
+
 /** A request-level toxic: its own attributes plus matching, counts and probability. */
 function requestLevel<S extends z.core.$ZodLooseShape>(own: S) {
   return z.object({ ...own, ...requestMatchShape });
@@ -38,9 +85,10 @@ export const requestToxics = {
         )
         .optional()
         .describe('headers of the answer, e.g. {"Retry-After": "1"}'),
+      ...nativeErrorShape,
     }),
     required: [],
-    explain: (a) => `answers ${a.status} instead of forwarding ${explainMatch(a)}`,
+    explain: (a) => `answers ${describeAnswer(a)} instead of forwarding ${explainMatch(a)}`,
   }),
   delay: defineToxic({
     level: 'request',

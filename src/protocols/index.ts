@@ -24,6 +24,10 @@ export function createMessageLayer(
       const exchange = new HttpExchange(host, upstream, downstream);
       return { upstream: exchange.request, downstream: exchange.response, dispose: () => exchange.dispose() };
     }
+    default:
+      // Framers for redis, postgres, mysql and memcached land one by one; until then those
+      // proxies forward bytes as tcp does.
+      return null;
   }
 }
 

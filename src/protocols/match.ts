@@ -37,28 +37,70 @@ function hostTest(pattern: string): (host: string | undefined) => boolean {
   return (h) => h === lower;
 }
 
+/** Redis's glob (KEYS, PSUBSCRIBE) as a regular expression, anchored at both ends. */
+export function globToRegExp(glob: string): RegExp {
+  let out = '^';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] as string;
+    if (c === '*') out += '[\\s\\S]*';
+    else if (c === '?') out += '[\\s\\S]';
+    else if (c === '\\' && i + 1 < glob.length) out += escape(glob[++i] as string);
+    else if (c === '[') {
+      const close = glob.indexOf(']', i + 2);
+      if (close < 0) {
+        out += '\\[';
+        continue;
+      }
+      let set = glob.slice(i + 1, close);
+      const negate = set.startsWith('^');
+      if (negate) set = set.slice(1);
+      out += `[${negate ? '^' : ''}${set.replace(/[\\\]]/g, '\\$&')}]`;
+      i = close;
+    } else out += escape(c);
+  }
+  return new RegExp(`${out}$`);
+}
+
+function escape(c: string): string {
+  return c.replace(/[.*+?^${}()|[\]\\\/-]/g, '\\$&');
+}
+
+function verbs(...lists: (string | string[] | undefined)[]): Set<string>[] {
+  return lists.filter((l) => l !== undefined).map((l) => new Set((Array.isArray(l) ? l : [l]).map((m) => m.toUpperCase())));
+}
+
 /**
  * A request-level toxic's matching attributes, compiled once per toxic (and again after an
  * update), not per request: regular expressions are built here.
  */
 export class RequestMatcher {
-  private readonly methods: Set<string> | null;
+  /** `method`, `command` and `keyword` all test the request's verb; each given must hold. */
+  private readonly methods: Set<string>[];
   private readonly path: ((p: string) => boolean) | null;
+  private readonly key: RegExp | null;
+  private readonly statement: RegExp | null;
   private readonly host: ((h: string | undefined) => boolean) | null;
   private readonly headers: [string, ValueTest][];
   private readonly query: [string, ValueTest][];
 
   constructor(a: RequestMatch) {
-    this.methods = a.method === undefined ? null : new Set((Array.isArray(a.method) ? a.method : [a.method]).map((m) => m.toUpperCase()));
+    this.methods = verbs(a.method, a.command, a.keyword);
     this.path = a.path === undefined ? null : pathTest(a.path);
+    this.key = a.key === undefined ? null : globToRegExp(a.key);
+    this.statement = typeof a.query === 'string' ? new RegExp(a.query, 'i') : null;
     this.host = a.host === undefined ? null : hostTest(a.host);
     this.headers = Object.entries(a.headers ?? {}).map(([name, v]) => [name.toLowerCase(), valueTest(v)]);
-    this.query = Object.entries(a.query ?? {}).map(([name, v]) => [name, valueTest(v)]);
+    this.query = typeof a.query === 'object' ? Object.entries(a.query).map(([name, v]) => [name, valueTest(v)]) : [];
   }
 
   matches(r: RequestView): boolean {
-    if (this.methods !== null && !this.methods.has(r.method.toUpperCase())) return false;
+    if (this.methods.length > 0) {
+      const verb = r.method.toUpperCase();
+      for (const set of this.methods) if (!set.has(verb)) return false;
+    }
     if (this.path !== null && !this.path(r.path)) return false;
+    if (this.key !== null && !this.key.test(r.path)) return false;
+    if (this.statement !== null && !this.statement.test(r.path)) return false;
     if (this.host !== null && !this.host(r.host)) return false;
     for (const [name, test] of this.headers) if (!test(r.header(name))) return false;
     for (const [name, test] of this.query) if (!test(r.query(name))) return false;

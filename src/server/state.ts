@@ -1,8 +1,13 @@
 import {
   ApiError,
   badRequestBody,
+  defaultAttributes,
   isToxicType,
+  PROTOCOLS,
+  protocolMismatch,
   toxicLevel,
+  type AnyToxicAttributes,
+  type ToxicType,
   type Protocol,
   type ProxyExtras,
   checkName,
@@ -285,9 +290,10 @@ export class ProxyCollection {
       if (proxy.findToxic(spec.name) !== undefined) throw toxicExists();
       if (toxicLevel(spec.type) === 'request' && proxy.protocol === 'tcp') {
         throw badRequestBody(
-          `type: ${spec.type} acts on single requests and needs a proxy with a protocol; proxy ${JSON.stringify(proxyName)} is tcp (set "protocol": "http" on it)`,
+          `type: ${spec.type} acts on single requests and needs a proxy with a protocol; proxy ${JSON.stringify(proxyName)} is tcp (set "protocol" on it: ${PROTOCOLS.filter((p) => p !== 'tcp').join(', ')})`,
         );
       }
+      checkFits(spec.type, spec.attributes, proxy.protocol);
       checkName(spec.name);
       if (proxy.toxics.upstream.length + proxy.toxics.downstream.length >= LIMITS.toxicsPerProxy) throw tooManyToxics();
       const entry = new ToxicEntry(
@@ -321,6 +327,7 @@ export class ProxyCollection {
       const proxy = this.get(proxyName);
       const toxic = this.getToxic(proxyName, toxicName);
       const change = decode(toxic);
+      if (toxic.level === 'request') checkFits(toxic.type, change.attributes, proxy.protocol);
       proxy.updateToxic(toxic, change.toxicity, change.attributes);
       this.logger.info({ proxy: proxyName, toxic: toxicName }, 'Updated toxic');
       if (change.unknownAttributes.length > 0) {
@@ -354,6 +361,13 @@ function implementationOf(type: string): ToxicImplOf {
   if (!isToxicType(type)) throw new Error(`no implementation for toxic type ${type}`);
   if (Object.hasOwn(toxicImpls, type)) return { level: 'stream', impl: toxicImpls[type as keyof typeof toxicImpls] };
   return { level: 'request', impl: requestToxicImpls[type as keyof typeof requestToxicImpls] };
+}
+
+/** A request-level toxic's attributes must mean something on the proxy's protocol. */
+function checkFits(type: ToxicType, attributes: AnyToxicAttributes, protocol: Protocol): void {
+  if (protocol === 'tcp' || toxicLevel(type) !== 'request') return;
+  const why = protocolMismatch(type, attributes as Record<string, unknown>, defaultAttributes(type) as Record<string, unknown>, protocol);
+  if (why !== null) throw badRequestBody(why);
 }
 
 function checkExtras(extras: ProxyExtras, protocol: Protocol): void {

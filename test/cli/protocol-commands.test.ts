@@ -61,10 +61,10 @@ test('bad values are refused by the schema before anything is sent', async () =>
     [['-t', 'error', '-a', 'path=~('], /^faultline: invalid value for attribute path: "~\(": invalid regular expression "\("$/],
     [['-t', 'abort', '-a', 'reset=maybe'], /^faultline: invalid value for attribute reset: "maybe" is not true or false$/],
     [['-t', 'delay', '-a', 'where=middle'], /^faultline: invalid value for attribute where: "middle": expected "request" or "response"$/],
-    [['-t', 'error', '-a', 'latency=5'], /^faultline: error toxic has no attribute "latency"; valid attributes: status, body, response_headers, method/],
+    [['-t', 'error', '-a', 'latency=5'], /^faultline: error toxic has no attribute "latency"; valid attributes: status, body, response_headers, message, sqlstate, severity, code, miss, method/],
   ];
   for (const [flags, message] of cases) assert.match(await fails(server.url, ['toxic', 'add', 'web2', ...flags]), message, flags.join(' '));
-  assert.match(await fails(server.url, ['create', 'x', '-l', '127.0.0.1:0', '-u', '127.0.0.1:1', '--protocol', 'gopher']), /^faultline: unknown protocol "gopher"; expected one of tcp, http$/);
+  assert.match(await fails(server.url, ['create', 'x', '-l', '127.0.0.1:0', '-u', '127.0.0.1:1', '--protocol', 'gopher']), /^faultline: unknown protocol "gopher"; expected one of tcp, http, redis, postgres, mysql, memcached$/);
   await ok(server.url, ['create', 'plain', '-l', '127.0.0.1:0', '-u', `127.0.0.1:${up.port}`]);
   assert.match(await fails(server.url, ['toxic', 'add', 'plain', '-t', 'hang']), /^faultline: bad request body: type: hang acts on single requests and needs a proxy with a protocol/);
   assert.equal((await api(server, 'GET', '/proxies/web2/toxics')).json.length, 0);

@@ -296,7 +296,7 @@ test('bad input: each a 400 naming the field', async () => {
   void tcp;
   const { name } = await httpProxy();
   const cases: [string, string, unknown, RegExp][] = [
-    ['POST', '/proxies', { name: 'bad-proto', upstream: '127.0.0.1:1', protocol: 'gopher' }, /protocol: expected one of tcp, http, got the string "gopher"/],
+    ['POST', '/proxies', { name: 'bad-proto', upstream: '127.0.0.1:1', protocol: 'gopher' }, /protocol: expected one of tcp, http, redis, postgres, mysql, memcached, got the string "gopher"/],
     ['POST', `/proxies/tcp${counter - 1}/toxics`, { type: 'error' }, /type: error acts on single requests and needs a proxy with a protocol/],
     ['POST', `/proxies/${name}/toxics`, { type: 'error', attributes: { path: '~(' } }, /attributes\.path: invalid regular expression "\("/],
     ['POST', `/proxies/${name}/toxics`, { type: 'error', attributes: { status: 600 } }, /attributes\.status: expected an HTTP status from 100 to 599, got number 600/],
@@ -306,6 +306,11 @@ test('bad input: each a 400 naming the field', async () => {
     ['POST', `/proxies/${name}/toxics`, { type: 'error', attributes: { nth: ['2'] } }, /attributes\.nth\[0\]/],
     ['POST', `/proxies/${name}/toxics`, { type: 'delay', attributes: { where: 'middle' } }, /attributes\.where: expected "request" or "response"/],
     ['POST', `/proxies/${name}/toxics`, { type: 'error', attributes: { probability: 2 } }, /attributes\.probability: expected a number from 0 to 1/],
+    ['POST', `/proxies/${name}/toxics`, { type: 'error', attributes: { sqlstate: '4001' } }, /attributes\.sqlstate: expected a SQLSTATE: 5 characters, digits and capital letters/],
+    ['POST', `/proxies/${name}/toxics`, { type: 'error', attributes: { message: 'ERR a\r\nb' } }, /attributes\.message: expected one line of text \(no CR or LF\)/],
+    ['POST', `/proxies/${name}/toxics`, { type: 'error', attributes: { sqlstate: '40001' } }, /attributes\.sqlstate: means something on postgres, mysql proxies only; this proxy is http/],
+    ['POST', `/proxies/${name}/toxics`, { type: 'error', attributes: { query: '^select' } }, /attributes\.query: a regular expression over the statement is for postgres and mysql proxies/],
+    ['POST', `/proxies/${name}/toxics`, { type: 'hang', attributes: { command: 'GET' } }, /attributes\.command: means something on redis, memcached proxies only/],
     ['PATCH', `/proxies/${name}`, { protocol: 'tcp', envoy_fault_headers: true }, /envoy_fault_headers: Envoy's fault headers need "protocol": "http"/],
   ];
   for (const [method, path, body, message] of cases) {
