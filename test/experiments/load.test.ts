@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -66,12 +67,10 @@ const QUIET_MS = 40;
 test('the generator achieves the requested rate within 1 % and its latencies agree with a direct measurement', async (t) => {
   const target = await startChildTarget(5);
   try {
-    // Shortened from the issue's 1,000 rps over 10 s: with other work on the two cores (load
-    // 7–10) this process does not get the ~half core 1,000 rps takes. The rate is judged after
-    // a 1 s warm-up (connections opened, code compiled; calibrating load tools take 10 s for it).
-    // `npm run bench` measures higher rates.
-    const rate = 500;
-    const durationMs = 5000;
+    // The issue's figures: 1,000 rps over 10 s. The rate is judged after a 1 s warm-up
+    // (connections opened, code compiled; calibrating load tools take 10 s for it).
+    const rate = 1000;
+    const durationMs = 10_000;
     const judged: string[] = [];
     let p50 = 0;
     // The arrival times are only as good as the machine: a run during which either process was
@@ -183,5 +182,71 @@ test('weighted mixes follow their weights; timeouts count as failures', async ()
     assert.equal(gen.stats.completed, 200);
   } finally {
     await target.close();
+  }
+});
+
+test('the raw-socket client reads every HTTP/1.1 framing a server may answer with, and sends what node:http would', async () => {
+  // A server written on raw sockets, so each answer's framing is exactly the one chosen here.
+  const seen: string[] = [];
+  const answers: Record<string, string> = {
+    '/length': 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello',
+    '/chunked': 'HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n0\r\nTrailer: x\r\n\r\n',
+    '/continue': 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n',
+    '/close': 'HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok',
+    '/eof': 'HTTP/1.1 200 OK\r\n\r\nuntil the server closes',
+    '/error': 'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n',
+    '/garbage': 'SMTP ready\r\n\r\n',
+  };
+  const server = createServer((socket) => {
+    let pending = '';
+    socket.on('error', () => {});
+    socket.on('data', (d: Buffer) => {
+      pending += d.toString('latin1');
+      let end: number;
+      while ((end = pending.indexOf('\r\n\r\n')) >= 0) {
+        const head = pending.slice(0, end);
+        const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+        const body = pending.slice(end + 4, end + 4 + length);
+        pending = pending.slice(end + 4 + length);
+        seen.push(`${head}\n${body}`);
+        const path = (head.split(' ')[1] as string).split('?')[0] as string;
+        socket.write(answers[path] ?? 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+        if (path === '/close' || path === '/eof') socket.end();
+      }
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const base = `http://user:p%40ss@127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const paths = Object.keys(answers);
+    const gen = new LoadGenerator({
+      requests: [
+        ...paths.map((path) => ({ url: `${base}${path}`, method: 'GET', weight: 1 })),
+        { url: `${base}/length?q=1`, method: 'POST', headers: { 'x-test': 'yes' }, body: { a: 1 }, weight: 1 },
+      ],
+      plan: ArrivalPlan.constant(200, 2000),
+      maxInFlight: 100,
+      timeoutMs: 2000,
+      seed: 3,
+    });
+    gen.start();
+    await gen.done;
+    const s = gen.stats;
+    assert.equal(s.completed, 400);
+    assert.equal(s.timeouts, 0);
+    // The 503s and the unframeable answer fail; every other framing succeeds.
+    const statuses = s.statuses;
+    assert.ok((statuses.get('503') ?? 0) > 20, JSON.stringify([...statuses]));
+    assert.ok((statuses.get('bad response') ?? 0) > 20, JSON.stringify([...statuses]));
+    assert.equal(s.failed, (statuses.get("503") ?? 0) + (statuses.get("bad response") ?? 0), JSON.stringify([...statuses]));
+    for (const status of ['200', '201', '204']) assert.ok((statuses.get(status) ?? 0) > 20, `${status}: ${JSON.stringify([...statuses])}`);
+    const post = seen.find((r) => r.startsWith('POST /length?q=1 HTTP/1.1')) as string;
+    assert.match(post, /\r\nHost: 127\.0\.0\.1:\d+\r\n/);
+    assert.match(post, new RegExp(`\\r\\nAuthorization: Basic ${Buffer.from('user:p@ss').toString('base64')}\\r\\n`));
+    assert.match(post, /\r\nx-test: yes\r\n/);
+    assert.match(post, /\r\ncontent-type: application\/json\r\ncontent-length: 7\n\{"a":1\}$/);
+  } finally {
+    server.close();
   }
 });

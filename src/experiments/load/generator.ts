@@ -1,7 +1,8 @@
-import http from 'node:http';
+import type http from 'node:http';
 import https from 'node:https';
 import { seededRandom } from '../random.js';
 import { ArrivalPlan } from './arrivals.js';
+import { Http1Pool } from './http1-pool.js';
 import { LoadStats } from './stats.js';
 
 export interface LoadRequest {
@@ -29,8 +30,19 @@ interface Prepared {
   method: string;
   headers: Record<string, string>;
   body: Buffer | undefined;
+  /** The whole request, rendered once (plain http only; https goes through node:https). */
+  bytes: Buffer | null;
+  /** `host:port` of the plain-http pool it is sent on. */
+  origin: string;
   /** Upper bound of this request's slice of [0, 1) in the weighted pick. */
   upTo: number;
+}
+
+/** A request in flight: when it was sent (for the timeout sweep) and how to give up on it. */
+interface InFlight {
+  sentAt: number;
+  cancel(): void;
+  settle(ok: boolean, status: string, timeout: boolean): void;
 }
 
 function prepare(requests: readonly LoadRequest[]): Prepared[] {
@@ -55,8 +67,24 @@ function prepare(requests: readonly LoadRequest[]): Prepared[] {
       headers,
       ...(url.username === '' ? {} : { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` }),
     };
-    return { url, options, method: r.method.toUpperCase(), headers, body, upTo: acc };
+    const method = r.method.toUpperCase();
+    const bytes = url.protocol === 'http:' ? render(method, url, headers, body) : null;
+    return { url, options, method, headers, body, bytes, origin: `${options.hostname}:${url.port === '' ? 80 : url.port}`, upTo: acc };
   });
+}
+
+/** A request's bytes as node:http would send them, with the headers it adds itself. */
+function render(method: string, url: URL, headers: Record<string, string>, body: Buffer | undefined): Buffer {
+  const names = new Set(Object.keys(headers).map((h) => h.toLowerCase()));
+  const lines = [`${method} ${url.pathname}${url.search} HTTP/1.1`];
+  if (!names.has('host')) lines.push(`Host: ${url.host}`);
+  if (url.username !== '' && !names.has('authorization')) {
+    lines.push(`Authorization: Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`);
+  }
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  if (body === undefined && !names.has('content-length') && (method === 'POST' || method === 'PUT' || method === 'PATCH')) lines.push('Content-Length: 0');
+  const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+  return body === undefined ? head : Buffer.concat([head, body]);
 }
 
 /**
@@ -64,15 +92,18 @@ function prepare(requests: readonly LoadRequest[]): Prepared[] {
  * scheduler sends every arrival that is due, late ones included, and latency is measured from
  * the intended time, so a stall shows up as the many slow requests users would have seen.
  * With `maxInFlight` requests outstanding, an arrival is dropped and counted, never queued.
+ * Plain http goes over raw keep-alive sockets (Http1Pool); https through node:https.
  */
 export class LoadGenerator {
   readonly stats = new LoadStats();
   private readonly prepared: Prepared[];
-  private readonly agents: { http: http.Agent; https: https.Agent };
+  private readonly pools = new Map<string, Http1Pool>();
+  private readonly agent: https.Agent;
   private readonly random: () => number;
   private readonly isOk: (status: number) => boolean;
-  /** Each request in flight with its timeout timer. */
-  private readonly inFlight = new Map<http.ClientRequest, NodeJS.Timeout>();
+  /** Requests in flight, oldest first (a Map keeps insertion order), for the timeout sweep. */
+  private readonly inFlight = new Map<InFlight, true>();
+  private sweeper: NodeJS.Timeout | undefined;
   private t0 = 0;
   private next = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -84,8 +115,10 @@ export class LoadGenerator {
   constructor(private readonly options: LoadOptions) {
     this.prepared = prepare(options.requests);
     // One socket per request in flight: keep-alive reuses them, and the cap is ours, not the agent's queue.
-    const agentOptions = { keepAlive: true, noDelay: true, maxSockets: options.maxInFlight, maxFreeSockets: options.maxInFlight, scheduling: 'lifo' as const };
-    this.agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+    this.agent = new https.Agent({ keepAlive: true, noDelay: true, maxSockets: options.maxInFlight, maxFreeSockets: options.maxInFlight, scheduling: 'lifo' });
+    for (const p of this.prepared) {
+      if (p.bytes !== null && !this.pools.has(p.origin)) this.pools.set(p.origin, new Http1Pool(p.options.hostname as string, Number(p.url.port === '' ? 80 : p.url.port)));
+    }
     this.random = seededRandom(options.seed);
     this.isOk = options.isOk ?? ((s) => s >= 200 && s < 400);
     this.done = new Promise((resolve) => (this.finished = resolve));
@@ -106,6 +139,8 @@ export class LoadGenerator {
 
   start(): void {
     this.t0 = performance.now();
+    // One timer sweeps timeouts for every request, instead of a timer per request.
+    this.sweeper = setInterval(this.sweep, Math.max(5, Math.min(100, this.options.timeoutMs / 4)));
     this.tick();
   }
 
@@ -117,12 +152,9 @@ export class LoadGenerator {
     if (this.inFlight.size > 0) {
       await Promise.race([new Promise<void>((r) => this.settledAll = r), new Promise((r) => setTimeout(r, graceMs).unref())]);
     }
-    const cut = [...this.inFlight];
+    const cut = [...this.inFlight.keys()];
     this.inFlight.clear();
-    for (const [req, timer] of cut) {
-      clearTimeout(timer);
-      req.destroy();
-    }
+    for (const request of cut) request.cancel();
     this.close();
     return this.done;
   }
@@ -130,10 +162,20 @@ export class LoadGenerator {
   private settledAll: (() => void) | undefined;
 
   private close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    clearInterval(this.sweeper);
+    for (const pool of this.pools.values()) pool.destroy();
+    this.agent.destroy();
     this.finished();
   }
+
+  private sweep = (): void => {
+    const expired = this.elapsed() - this.options.timeoutMs;
+    for (const request of this.inFlight.keys()) {
+      if (request.sentAt > expired) break;
+      request.settle(false, 'timeout', true);
+      request.cancel();
+    }
+  };
 
   private tick = (): void => {
     if (this.stopped) return;
@@ -166,28 +208,36 @@ export class LoadGenerator {
     this.stats.noteOffered(intended, false);
     const p = this.pick();
     const sentAt = this.elapsed();
-    const mod = p.url.protocol === 'https:' ? https : http;
-    const finish = (ok: boolean, status: string, timeout: boolean): void => {
-      // Settled already, or cut by stop(): a cut request is not a failure of the system under test.
-      if (!this.inFlight.has(req)) return;
-      clearTimeout(this.inFlight.get(req));
-      this.inFlight.delete(req);
-      const end = this.elapsed();
-      this.stats.noteDone(end, end - intended, end - sentAt, { ok, status, timeout });
-      if (this.inFlight.size === 0) this.settledAll?.();
+    const inFlight = this.inFlight;
+    const request: InFlight = {
+      sentAt,
+      cancel: noop,
+      settle: (ok, status, timeout) => {
+        // Settled already, or cut by stop(): a cut request is not a failure of the system under test.
+        if (!inFlight.delete(request)) return;
+        const end = this.elapsed();
+        this.stats.noteDone(end, end - intended, end - sentAt, { ok, status, timeout });
+        if (inFlight.size === 0) this.settledAll?.();
+      },
     };
-    const req = mod.request({ ...p.options, agent: p.url.protocol === 'https:' ? this.agents.https : this.agents.http }, (res) => {
+    inFlight.set(request, true);
+    if (p.bytes !== null) {
+      const pool = this.pools.get(p.origin) as Http1Pool;
+      const conn = pool.request(p.bytes, p.method, (status, error) => {
+        if (error === null) request.settle(this.isOk(status), String(status), false);
+        else request.settle(false, error, false);
+      });
+      request.cancel = () => pool.abort(conn);
+      return;
+    }
+    const req = https.request({ ...p.options, agent: this.agent }, (res) => {
       const status = res.statusCode ?? 0;
       res.on('data', noop);
-      res.on('end', () => finish(this.isOk(status), String(status), false));
-      res.on('error', () => finish(false, 'error', false));
+      res.on('end', () => request.settle(this.isOk(status), String(status), false));
+      res.on('error', () => request.settle(false, 'error', false));
     });
-    const timer = setTimeout(() => {
-      finish(false, 'timeout', true);
-      req.destroy();
-    }, this.options.timeoutMs);
-    req.on('error', (err: NodeJS.ErrnoException) => finish(false, err.code ?? 'error', false));
-    this.inFlight.set(req, timer);
+    req.on('error', (err: NodeJS.ErrnoException) => request.settle(false, err.code ?? 'error', false));
+    request.cancel = () => req.destroy();
     req.end(p.body);
   }
 }
