@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { FAULTLINE_VERSION } from '../api/version.js';
 import { DEFAULT_URL, Faultline, serverUrlFromEnvironment } from '../client/index.js';
+import { nodeSend } from '../client/node-send.js';
 
 const HOST_HELP = 'server URL (default: $FAULTLINE_URL, else $TOXIPROXY_URL, else http://127.0.0.1:8474)';
 const JSON_HELP = "print the server's JSON instead of text";
@@ -38,6 +39,6 @@ export interface Remote {
 }
 
 export function remote(command: Command): Remote {
-  const client = new Faultline(serverUrl(command), { userAgent: `faultline-cli/${FAULTLINE_VERSION}` });
+  const client = new Faultline(serverUrl(command), { userAgent: `faultline-cli/${FAULTLINE_VERSION}`, send: nodeSend });
   return { client, json: flag(command, 'json') === true };
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { Faultline, FaultlineError } from '../../src/index.js';
+import { nodeSend } from '../../src/client/node-send.js';
 import { startServer } from '../../src/server/index.js';
 import { serveBinary } from '../helpers/binary.js';
 import { unusedPort } from '../helpers/sockets.js';
@@ -11,6 +12,16 @@ clientContract('an in-process server (startServer)', async () => {
   const server = await startServer({ port: 0 });
   return { url: server.url, stop: () => server.close() };
 });
+
+// The same contract over node:http, as the CLI sends its requests.
+clientContract(
+  'an in-process server, through nodeSend',
+  async () => {
+    const server = await startServer({ port: 0 });
+    return { url: server.url, stop: () => server.close() };
+  },
+  { send: nodeSend },
+);
 
 clientContract('the faultline binary in its own process', async () => {
   const { child, url } = await serveBinary(['server', '--port', '0']);
@@ -45,6 +56,9 @@ test('an unreachable server is a FaultlineError with status 0 and a clear messag
   assert.equal(err.status, 0);
   assert.match(err.message, new RegExp(`^cannot reach server at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
   assert.equal(await client.isReachable(), false);
+  const overNodeHttp = await new Faultline(`127.0.0.1:${port}`, { send: nodeSend }).proxies().catch((e: unknown) => e);
+  assert.ok(overNodeHttp instanceof FaultlineError);
+  assert.match(overNodeHttp.message, new RegExp(`^cannot reach server at http://127\\.0\\.0\\.1:${port}: connect ECONNREFUSED`));
 });
 
 test('populate refuses a document that is not a list of proxies, saying what was wrong', async () => {

@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { Faultline, FaultlineError } from '../../src/index.js';
+import { Faultline, FaultlineError, type ClientOptions } from '../../src/index.js';
 import { connectTo, readBytes, roundTrip, startUpstream, type TestUpstream } from '../helpers/sockets.js';
 
 const refused = (err: NodeJS.ErrnoException) => err.code === 'ECONNREFUSED';
@@ -12,7 +12,7 @@ const refused = (err: NodeJS.ErrnoException) => err.code === 'ECONNREFUSED';
  * The client's behaviour, run against any server: `start` returns the API URL of a fresh
  * faultline server and a function that stops it.
  */
-export function clientContract(label: string, start: () => Promise<{ url: string; stop: () => Promise<void> }>): void {
+export function clientContract(label: string, start: () => Promise<{ url: string; stop: () => Promise<void> }>, options: ClientOptions = {}): void {
   describe(`client against ${label}`, () => {
     let client: Faultline;
     let stop: () => Promise<void>;
@@ -22,7 +22,7 @@ export function clientContract(label: string, start: () => Promise<{ url: string
     before(async () => {
       const server = await start();
       stop = server.stop;
-      client = new Faultline(server.url);
+      client = new Faultline(server.url, options);
       echo = await startUpstream();
       upstream = `127.0.0.1:${echo.port}`;
     });

@@ -1,0 +1,26 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Send } from './http.js';
+
+/**
+ * The client's requests over node:http, for Node programs where start-up counts (the CLI, a
+ * test suite starting a client per file): node:http is already loaded with Node, where the
+ * first fetch loads undici (about 40 MB of RSS and 0.3 s here). Same contract as fetch: any
+ * status resolves, and a network failure or the time limit rejects with the reason as `cause`.
+ */
+export const nodeSend: Send = (url, init) =>
+  new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const headers: Record<string, string | number> = { ...init.headers };
+    if (init.body !== undefined) headers['Content-Length'] = Buffer.byteLength(init.body);
+    const req = request(target, { method: init.method, headers, timeout: init.timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', (err) => reject(new Error('response failed', { cause: err })));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${init.timeoutMs} ms`)));
+    req.on('error', (err) => reject(new Error('request failed', { cause: err })));
+    req.end(init.body);
+  });
