@@ -21,9 +21,9 @@ export function matrixJUnit(run: MatrixRun): string {
       const cell = run.cells.find((c) => c.row === row && c.feature === feature);
       const expected = run.expected[row]?.[feature];
       const open = `    <testcase classname="${esc(`${run.title}.${row}`)}" name="${esc(`${row} × ${feature}: expected ${expected}`)}" time="${((cell?.durationMs ?? 0) / 1000).toFixed(3)}"`;
-      if (cell === undefined) {
+      if (cell === undefined || cell.outcome === 'interrupted') {
         skipped++;
-        cases.push(`${open}>`, '      <skipped message="not run"/>', '    </testcase>');
+        cases.push(`${open}>`, `      <skipped message="${cell === undefined ? 'not run' : 'interrupted'}"/>`, '    </testcase>');
       } else if (cell.outcome === 'pass') {
         cases.push(`${open}/>`);
       } else {

@@ -13,9 +13,9 @@ import type { Feature, Matrix, MatrixProbe, State } from './schema.js';
  * What became of a cell. `pass`: observed as expected and Up again after the fault; `differs`:
  * observed another state; `no-recovery`: the feature stayed broken after the fault was removed
  * (the worst kind of bug); `broken-baseline`: not Up before the fault, so no verdict; `error`:
- * the fault could not be applied or removed.
+ * the fault could not be applied or removed; `interrupted`: cut short by Ctrl-C, no verdict.
  */
-export type Outcome = 'pass' | 'differs' | 'no-recovery' | 'broken-baseline' | 'error';
+export type Outcome = 'pass' | 'differs' | 'no-recovery' | 'broken-baseline' | 'error' | 'interrupted';
 
 export interface ProbeRecord {
   probe: string;
@@ -170,12 +170,13 @@ export class MatrixSession {
   }
 
   /** Every probe of the feature, `repeat` times; each answer classified. */
-  async probe(feature: Feature, repeat = 1): Promise<{ verdict: Verdict; records: ProbeRecord[] }> {
+  async probe(feature: Feature, repeat = 1, signal?: AbortSignal): Promise<{ verdict: Verdict; records: ProbeRecord[] }> {
     const records: ProbeRecord[] = [];
     for (let attempt = 1; attempt <= repeat; attempt++) {
       for (const [i, p] of feature.probes.entries()) {
+        if (signal?.aborted === true) break;
         const probe = asProbe(p, i);
-        const result = await runProbe(probe, this.clients);
+        const result = await runProbe(probe, this.clients, signal);
         const v = classify(result, [p.degraded, feature.degraded]);
         records.push({ probe: probe.name, attempt, state: v.state, reason: v.reason, result });
       }
@@ -187,7 +188,7 @@ export class MatrixSession {
   private async untilUp(feature: Feature, withinMs: number, signal?: AbortSignal): Promise<{ ms: number | null; last: Verdict }> {
     const started = performance.now();
     for (;;) {
-      const { verdict } = await this.probe(feature);
+      const { verdict } = await this.probe(feature, 1, signal);
       if (verdict.state === 'Up') return { ms: performance.now() - started, last: verdict };
       if (performance.now() - started >= withinMs || signal?.aborted === true) return { ms: null, last: verdict };
       await sleep(100, signal);
@@ -204,7 +205,16 @@ export class MatrixSession {
     const cell: CellResult = { row: row.label, feature: feature.name, expected, observed: null, outcome: 'error', reason: '', recovered: null, recoveryMs: null, fault: row.explain, probes: [], rollbacks: [], start, durationMs: 0 };
     const done = (): CellResult => ((cell.durationMs = performance.now() - t0), cell);
 
+    // A function, not the property: TypeScript would take the first check's answer for good.
+    const aborted = (): boolean => signal?.aborted === true;
+    const interrupted = (): CellResult => {
+      cell.outcome = 'interrupted';
+      cell.observed = null;
+      cell.reason = `interrupted${cell.rollbacks.length > 0 ? ' (the fault was removed)' : ''}`;
+      return done();
+    };
     const baseline = await this.untilUp(feature, m.recovery, signal);
+    if (aborted()) return interrupted();
     if (baseline.ms === null) {
       cell.outcome = 'broken-baseline';
       cell.reason = `not Up before the fault: ${baseline.last.state} (${baseline.last.reason})`;
@@ -217,7 +227,7 @@ export class MatrixSession {
         else await controller.apply(key, a.fault);
       }
       await sleep(m.settle, signal);
-      const { verdict, records } = await this.probe(feature, m.repeat);
+      const { verdict, records } = await this.probe(feature, m.repeat, signal);
       cell.probes = records;
       cell.observed = verdict.state;
       cell.reason = verdict.reason;
@@ -233,10 +243,12 @@ export class MatrixSession {
       cell.reason = `${cell.reason === '' ? '' : `${cell.reason}; `}could not remove the fault: ${failed.what}: ${failed.error}`;
       return done();
     }
+    if (aborted()) return interrupted();
     if (cell.observed === null) return done();
     const recovery = await this.untilUp(feature, m.recovery, signal);
     cell.recovered = recovery.ms !== null;
     cell.recoveryMs = recovery.ms;
+    if (aborted()) return interrupted();
     if (!cell.recovered) {
       cell.outcome = 'no-recovery';
       cell.reason = `${cell.observed} under the fault, and still ${recovery.last.state} ${Math.round(m.recovery / 100) / 10}s after it was removed (${recovery.last.reason})`;

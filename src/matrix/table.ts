@@ -20,6 +20,8 @@ export function cellText(cell: CellResult | undefined, expected: State | undefin
       return { text: `${cell.observed}, no recovery`, bad: true, state: cell.observed };
     case 'broken-baseline':
       return { text: 'baseline not Up', bad: true, state: null };
+    case 'interrupted':
+      return { text: 'interrupted', bad: true, state: null };
     default:
       return { text: 'error', bad: true, state: null };
   }
