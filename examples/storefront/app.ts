@@ -47,7 +47,8 @@ const split = (hostPort: string): { host: string; port: number } => {
   return { host: hostPort.slice(0, i), port: Number(hostPort.slice(i + 1)) };
 };
 
-const TIMEOUT_MS = 500;
+// Long enough for a busy CI machine; a dependency that is down fails at once (refused), not by this.
+const TIMEOUT_MS = 1500;
 
 export async function startStorefront(options: StorefrontOptions): Promise<Storefront> {
   const prefix = options.prefix ?? 'storefront';
