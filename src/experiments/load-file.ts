@@ -115,12 +115,13 @@ export interface FileKind<S extends z.ZodType> {
 }
 
 /**
- * Parses YAML or JSON text after `${VAR}` substitution and validates it against `kind`, so the
+ * Parses YAML or JSON text after `${VAR}` substitution (none when `vars` is null) and validates it against `kind`, so the
  * experiment and matrix files report problems the same way: file, path, expected, got.
  */
-export function parseFileText<S extends z.ZodType>(kind: FileKind<S>, text: string, file: string, vars: Readonly<Record<string, string | undefined>> = process.env): z.output<S> {
+export function parseFileText<S extends z.ZodType>(kind: FileKind<S>, text: string, file: string, vars: Readonly<Record<string, string | undefined>> | null = process.env): z.output<S> {
   const problems: string[] = [];
-  const doc = parseDocument(substitute(text, vars, problems));
+  // null: no substitution, for documents built in code, where `${` is meant literally.
+  const doc = parseDocument(vars === null ? text : substitute(text, vars, problems));
   if (problems.length > 0) throw new kind.error(file, problems);
   if (doc.errors.length > 0) {
     throw new kind.error(

@@ -76,7 +76,7 @@ const matrixFile: FileKind<typeof matrixSchema> = {
 };
 
 /** Parses and validates matrix text (YAML or JSON); `${VAR}` is substituted first. */
-export function parseMatrix(text: string, file = 'matrix', vars: Readonly<Record<string, string | undefined>> = process.env): Matrix {
+export function parseMatrix(text: string, file = 'matrix', vars: Readonly<Record<string, string | undefined>> | null = process.env): Matrix {
   return parseFileText(matrixFile, text, file, vars);
 }
 
@@ -95,7 +95,7 @@ export function loadMatrixSync(file: string, vars?: Readonly<Record<string, stri
   return parseMatrix(text, file, vars);
 }
 
-/** An object built in code, validated as a file would be. */
+/** An object built in code, validated as a file would be (without `${VAR}` substitution). */
 export function checkMatrix(input: unknown, name = 'matrix'): Matrix {
-  return parseMatrix(JSON.stringify(input), name, {});
+  return parseMatrix(JSON.stringify(input), name, null);
 }

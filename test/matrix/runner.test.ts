@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -239,4 +241,37 @@ expect:
   assert.equal(r.code, 0, r.stdout);
   assert.match(r.stdout, /2 of 2 cells as expected/);
   await assertClean('after the CLI runs');
+});
+
+/** A front that forwards to faultline but answers 404 to /leases, as a real Toxiproxy 2.12 would. */
+async function withoutLeases(): Promise<{ url: string; close: () => Promise<void> }> {
+  const api = new URL(server.url);
+  const front = createServer((req, res) => {
+    if (req.url?.startsWith('/leases') === true) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found\n');
+    const up = request({ host: api.hostname, port: api.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(front.address() as AddressInfo).port}`,
+    close: () => new Promise((r) => (front.close(() => r()), front.closeAllConnections())),
+  };
+}
+
+test('against a server without leases (Toxiproxy) it warns, and still removes every fault itself', async () => {
+  const a = await app();
+  const front = await withoutLeases();
+  try {
+    const input = matrixFor(a.url, { servers: [{ url: front.url }], expect: { 'Redis down': { Counter: 'Down' }, 'Redis slow': { Counter: 'Degraded' } } }, ['down', { latency: '400ms' }]);
+    const run = await runMatrix(checkMatrix(input));
+    assert.equal(run.exitCode, 0, run.cells.map((c) => `${c.row}: ${c.outcome} ${c.reason}`).join('\n'));
+    assert.match(run.warnings.join('\n'), /has no leases \(Toxiproxy\?\): faults are rolled back by this runner only/);
+    assert.ok(run.cells.every((c) => c.rollbacks.length === 1 && c.rollbacks[0]?.ok === true));
+    await assertClean('after a run without leases');
+  } finally {
+    await front.close();
+  }
 });
