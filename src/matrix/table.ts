@@ -50,7 +50,7 @@ export function terminalTable(run: MatrixRun, colour: boolean): string {
     out.push(
       line(cells, (j, padded) => {
         const c = j === 0 ? undefined : grid[i]?.[j - 1];
-        if (!colour || c === undefined) return padded;
+        if (!colour || c === undefined || (c.state === null && !c.bad)) return padded;
         const tint = c.state === null ? '\x1b[35m' : COLOUR[c.state];
         return c.bad ? `\x1b[7m${tint}${padded}${RESET}` : `${tint}${padded}${RESET}`;
       }),
