@@ -115,8 +115,9 @@ export interface FileKind<S extends z.ZodType> {
 }
 
 /**
- * Parses YAML or JSON text after `${VAR}` substitution (none when `vars` is null) and validates it against `kind`, so the
- * experiment and matrix files report problems the same way: file, path, expected, got.
+ * Parses YAML or JSON text after `${VAR}` substitution (none when `vars` is null) and
+ * validates it against `kind`, so experiment and matrix files report problems the same way:
+ * file, path, expected, got.
  */
 export function parseFileText<S extends z.ZodType>(kind: FileKind<S>, text: string, file: string, vars: Readonly<Record<string, string | undefined>> | null = process.env): z.output<S> {
   const problems: string[] = [];
