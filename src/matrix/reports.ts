@@ -4,7 +4,7 @@ import { matrixHtml } from './html.js';
 import { matrixJson } from './json.js';
 import { matrixJUnit } from './junit.js';
 import type { MatrixRun } from './runner.js';
-import { markdownTable } from './table.js';
+import { markdownTable } from './markdown.js';
 
 export interface MatrixReportPaths {
   json?: string | undefined;
