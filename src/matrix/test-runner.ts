@@ -1,5 +1,6 @@
 import { loadMatrixSync, checkMatrix } from './load.js';
-import { MatrixSession, selectCells, type CellResult } from './runner.js';
+import { selectCells } from './runner.js';
+import { MatrixSession, type CellResult } from './session.js';
 import type { Matrix, MatrixInput } from './schema.js';
 import { cellText } from './table.js';
 
