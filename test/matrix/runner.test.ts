@@ -11,6 +11,7 @@ import { checkMatrix, matrixJUnit, MatrixSession, rowsOf, runMatrix, terminalTab
 import type { RunningServer } from '../../src/server/index.js';
 import { BIN } from '../helpers/binary.js';
 import { startTestServer } from '../helpers/server.js';
+import { unusedPort } from '../helpers/sockets.js';
 import { startCounterApp, type CounterApp } from './counter-app.js';
 
 /**
@@ -64,7 +65,7 @@ const matrixFor = (url: string, extra: Partial<MatrixInput> = {}, failures: Matr
 
 test('each failure mode is its own row: down and a timeout are Down, latency is Degraded by the slower_than marker', async () => {
   const a = await app();
-  const input = matrixFor(a.url, { expect: { 'Redis down': { Counter: 'Down' }, 'Redis slow': { Counter: 'Degraded' }, 'Redis timeout': { Counter: 'Down' } } }, ['down', { latency: '400ms' }, { timeout: '0s' }]);
+  const input = matrixFor(a.url, { repeat: 2, expect: { 'Redis down': { Counter: 'Down' }, 'Redis slow': { Counter: 'Degraded' }, 'Redis timeout': { Counter: 'Down' } } }, ['down', { latency: '400ms' }, { timeout: '0s' }]);
   const run = await runMatrix(checkMatrix(input));
   const summary = run.cells.map((c) => [c.row, c.observed, c.outcome]);
   assert.deepEqual(
@@ -78,6 +79,10 @@ test('each failure mode is its own row: down and a timeout are Down, latency is 
   );
   assert.equal(run.exitCode, 0);
   assert.match(run.cells[1]?.reason ?? '', /^took \d+ ms, more than 200 ms$/);
+  assert.deepEqual(run.cells[1]?.probes.map((p) => [p.attempt, p.state]), [
+    [1, 'Degraded'],
+    [2, 'Degraded'],
+  ]);
   assert.equal(matrixJUnit(run).match(/<testcase /g)?.length, 3);
   await assertClean('after the run');
 });
@@ -274,4 +279,21 @@ test('against a server without leases (Toxiproxy) it warns, and still removes ev
   } finally {
     await front.close();
   }
+});
+
+test('a command probe, and a proxy the file declares: created for the run, deleted after it', async () => {
+  const port = await unusedPort();
+  const input: MatrixInput = {
+    title: 'redis-cli',
+    servers: [{ url: server.url, lease_ttl: '2s', proxies: [{ name: 'mx-run-created', listen: `127.0.0.1:${port}`, upstream: '127.0.0.1:6379' }] }],
+    recovery: '3s',
+    features: [{ name: 'Ping', probes: [{ command: { run: ['redis-cli', '-h', '127.0.0.1', '-p', String(port), 'ping'], stdout_matches: '^PONG', timeout: '3s' } }] }],
+    dependencies: [{ name: 'Redis', proxy: 'mx-run-created' }],
+    expect: { Redis: { Ping: 'Down' } },
+  };
+  const run = await runMatrix(checkMatrix(input));
+  assert.equal(run.exitCode, 0, run.cells.map((c) => `${c.row}: ${c.outcome} ${c.reason}`).join('\n'));
+  assert.equal(run.cells[0]?.observed, 'Down');
+  assert.equal(run.cells[0]?.recovered, true);
+  assert.equal((await server.client.proxies())['mx-run-created'], undefined, 'the proxy the run created is deleted');
 });
