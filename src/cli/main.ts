@@ -8,6 +8,7 @@ import { registerFaults } from './commands/faults.js';
 import { registerExperiment } from './commands/experiment.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerList } from './commands/list.js';
+import { registerMatrix } from './commands/matrix.js';
 import { registerPopulate } from './commands/populate.js';
 import { registerReset } from './commands/reset.js';
 import { registerServer } from './commands/server.js';
@@ -30,6 +31,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerReset,
   registerPopulate,
   registerExperiment,
+  registerMatrix,
 ];
 
 const program = new Command('faultline')

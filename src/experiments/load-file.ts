@@ -3,15 +3,20 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { experimentSchema, type Experiment } from './schema.js';
 
-/** A bad experiment file: every problem found, each with the file, the path and what was expected. */
-export class ExperimentFileError extends Error {
-  override name = 'ExperimentFileError';
+/** A bad file: every problem found, each with the file, the path and what was expected. */
+export class FileProblemsError extends Error {
+  override name = 'FileProblemsError';
   constructor(
     readonly file: string,
     readonly problems: readonly string[],
   ) {
     super(problems.map((p) => `${file}: ${p}`).join('\n'));
   }
+}
+
+/** A bad experiment file. */
+export class ExperimentFileError extends FileProblemsError {
+  override name = 'ExperimentFileError';
 }
 
 /** `method[0].fault.attributes`, as a person reads a path into a document. */
@@ -100,34 +105,64 @@ function crossCheck(exp: Experiment): string[] {
   return problems;
 }
 
-/** Parses and validates experiment text (YAML or JSON). `file` names it in errors. */
-export function parseExperiment(text: string, file: string, vars: Readonly<Record<string, string | undefined>> = process.env): Experiment {
+/** How one kind of file is read: its schema, the checks across it, and the error it throws. */
+export interface FileKind<S extends z.ZodType> {
+  schema: S;
+  /** What the top level must be, for the message when it is not an object. */
+  topLevel: string;
+  crossCheck?: (value: z.output<S>, input: Record<string, unknown>) => string[];
+  error: new (file: string, problems: readonly string[]) => FileProblemsError;
+}
+
+/**
+ * Parses YAML or JSON text after `${VAR}` substitution (none when `vars` is null) and
+ * validates it against `kind`, so experiment and matrix files report problems the same way:
+ * file, path, expected, got.
+ */
+export function parseFileText<S extends z.ZodType>(kind: FileKind<S>, text: string, file: string, vars: Readonly<Record<string, string | undefined>> | null = process.env): z.output<S> {
   const problems: string[] = [];
-  const doc = parseDocument(substitute(text, vars, problems));
-  if (problems.length > 0) throw new ExperimentFileError(file, problems);
+  // null: no substitution, for documents built in code, where `${` is meant literally.
+  const doc = parseDocument(vars === null ? text : substitute(text, vars, problems));
+  if (problems.length > 0) throw new kind.error(file, problems);
   if (doc.errors.length > 0) {
-    throw new ExperimentFileError(
+    throw new kind.error(
       file,
       doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'}: expected YAML or JSON: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`),
     );
   }
   const raw: unknown = doc.toJS();
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ExperimentFileError(file, [`(top level): expected an object with title, servers and method, got ${describe(raw)}`]);
-  const input = raw;
-  const result = experimentSchema.safeParse(input);
-  if (!result.success) throw new ExperimentFileError(file, result.error.issues.map((i) => issueText(i, input)));
-  const cross = crossCheck(result.data);
-  if (cross.length > 0) throw new ExperimentFileError(file, cross);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new kind.error(file, [`(top level): expected ${kind.topLevel}, got ${describe(raw)}`]);
+  const input = raw as Record<string, unknown>;
+  const result = kind.schema.safeParse(input);
+  if (!result.success) throw new kind.error(file, result.error.issues.map((i) => issueText(i, input)));
+  const cross = kind.crossCheck?.(result.data, input) ?? [];
+  if (cross.length > 0) throw new kind.error(file, cross);
   return result.data;
 }
 
-export async function loadExperiment(file: string, vars?: Readonly<Record<string, string | undefined>>): Promise<{ experiment: Experiment; raw: unknown }> {
-  let text: string;
+/** Reads a file for `parseFileText`; an unreadable file is a problem with it, not a crash. */
+export async function readFileText(file: string, error: FileKind<z.ZodType>['error']): Promise<string> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
-    throw new ExperimentFileError(file, [`cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+    throw new error(file, [`cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
   }
+}
+
+const experimentFile: FileKind<typeof experimentSchema> = {
+  schema: experimentSchema,
+  topLevel: 'an object with title, servers and method',
+  crossCheck,
+  error: ExperimentFileError,
+};
+
+/** Parses and validates experiment text (YAML or JSON). `file` names it in errors. */
+export function parseExperiment(text: string, file: string, vars: Readonly<Record<string, string | undefined>> = process.env): Experiment {
+  return parseFileText(experimentFile, text, file, vars);
+}
+
+export async function loadExperiment(file: string, vars?: Readonly<Record<string, string | undefined>>): Promise<{ experiment: Experiment; raw: unknown }> {
+  const text = await readFileText(file, ExperimentFileError);
   const experiment = parseExperiment(text, file, vars);
   return { experiment, raw: parseDocument(text).toJS() as unknown };
 }

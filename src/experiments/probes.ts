@@ -55,8 +55,8 @@ export async function httpCall(req: { url: string; method: string; headers?: Rec
   return { status: res.status, headers: Object.fromEntries(res.headers), body: text.length > 4096 ? `${text.slice(0, 4096)}…` : text, latencyMs: performance.now() - started };
 }
 
-async function httpProbe(p: HttpProbe): Promise<{ ok: boolean; detail: string; output: unknown }> {
-  const out = await httpCall(p);
+async function httpProbe(p: HttpProbe, signal?: AbortSignal): Promise<{ ok: boolean; detail: string; output: unknown }> {
+  const out = await httpCall(p, signal);
   const output = { status: out.status, headers: out.headers, body: out.body, latency_ms: Math.round(out.latencyMs * 10) / 10 };
   if (!statusMatches(p.status, out.status)) return { ok: false, detail: `status ${out.status}, expected ${JSON.stringify(p.status)}`, output };
   if (p.max_latency !== undefined && out.latencyMs > p.max_latency) return { ok: false, detail: `took ${out.latencyMs.toFixed(0)} ms, more than ${p.max_latency} ms`, output };
@@ -95,8 +95,8 @@ function tcpProbe(address: string, timeoutMs: number): Promise<{ ok: boolean; de
   });
 }
 
-async function commandProbe(c: Command): Promise<{ ok: boolean; detail: string; output: unknown }> {
-  const r = await runCommand(c.run, c.timeout);
+async function commandProbe(c: Command, signal?: AbortSignal): Promise<{ ok: boolean; detail: string; output: unknown }> {
+  const r = await runCommand(c.run, c.timeout, undefined, signal);
   const output = { status: r.status, stdout: r.stdout, stderr: r.stderr };
   if (r.timedOut) return { ok: false, detail: `timed out after ${c.timeout} ms`, output };
   if (r.status !== c.exit_code) return { ok: false, detail: `exit status ${r.status ?? r.signal}, expected ${c.exit_code}`, output };
@@ -149,13 +149,14 @@ async function faultlineProbe(p: NonNullable<Probe['faultline']>, clients: Reado
   return { ok, detail: `${p.metric} = ${value}${ok ? '' : `, expected ${p.op} ${p.value}`}`, output: { value } };
 }
 
-export async function runProbe(probe: Probe, clients: ReadonlyMap<string, Faultline>): Promise<ProbeResult> {
+/** `signal` cuts an http or command probe short (the matrix's Ctrl-C); the probe then fails. */
+export async function runProbe(probe: Probe, clients: ReadonlyMap<string, Faultline>, signal?: AbortSignal): Promise<ProbeResult> {
   const start = new Date();
   try {
     let r: { ok: boolean; detail: string; output: unknown };
-    if (probe.http !== undefined) r = await httpProbe(probe.http);
+    if (probe.http !== undefined) r = await httpProbe(probe.http, signal);
     else if (probe.tcp !== undefined) r = await tcpProbe(probe.tcp.address, probe.tcp.timeout);
-    else if (probe.command !== undefined) r = await commandProbe(probe.command);
+    else if (probe.command !== undefined) r = await commandProbe(probe.command, signal);
     else if (probe.prometheus !== undefined) r = await prometheusProbe(probe.prometheus);
     else r = await faultlineProbe(probe.faultline as NonNullable<Probe['faultline']>, clients);
     return { ...r, start, end: new Date() };

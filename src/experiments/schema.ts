@@ -7,7 +7,7 @@ import { parseThreshold } from './thresholds/parse.js';
  * expected in every error) and the JSON Schema for editors both come from here.
  */
 
-const duration = z
+export const duration = z
   .string({ error: `expected ${DURATION_HINT}` })
   .regex(DURATION_PATTERN, { error: `expected ${DURATION_HINT}` })
   .transform((text) => parseDuration(text) as number);
@@ -27,7 +27,7 @@ const httpRequest = {
   timeout: duration.default(5000),
 };
 
-const statusSpec = z.union(
+export const statusSpec = z.union(
   [
     z.int().min(100).max(599),
     z.array(z.int().min(100).max(599)).min(1),
@@ -201,7 +201,7 @@ const proxySchema = z.strictObject({
   keep: z.boolean().default(false),
 });
 
-const serverSchema = z.strictObject({
+export const serverSchema = z.strictObject({
   name: text('a server name').default('default'),
   url: httpUrl,
   lease_ttl: duration.default(10_000),
