@@ -9,11 +9,12 @@ import { registerExperiment } from './commands/experiment.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerList } from './commands/list.js';
 import { registerPopulate } from './commands/populate.js';
+import { registerPreset } from './commands/preset.js';
 import { registerReset } from './commands/reset.js';
 import { registerServer } from './commands/server.js';
 import { registerToggle } from './commands/toggle.js';
 import { registerToxic } from './commands/toxic.js';
-import { hostOption, jsonOption } from './remote.js';
+import { apiTokenOption, hostOption, jsonOption } from './remote.js';
 import { misusedHostShorthand, normaliseArgs } from './toxiproxy-args.js';
 import { UserError } from './user-error.js';
 
@@ -27,6 +28,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerDelete,
   registerToxic,
   registerFaults,
+  registerPreset,
   registerReset,
   registerPopulate,
   registerExperiment,
@@ -37,6 +39,7 @@ const program = new Command('faultline')
   .version(`faultline version ${FAULTLINE_VERSION} (Toxiproxy API ${TOXIPROXY_API_VERSION})`)
   .addOption(hostOption())
   .addOption(jsonOption())
+  .addOption(apiTokenOption())
   .enablePositionalOptions()
   .exitOverride()
   .addHelpText(

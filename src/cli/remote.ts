@@ -8,6 +8,7 @@ const JSON_HELP = "print the server's JSON instead of text";
 interface RemoteFlags {
   host?: string;
   json?: boolean;
+  apiToken?: string;
 }
 
 /**
@@ -17,6 +18,8 @@ interface RemoteFlags {
  */
 export const hostOption = (): Option => new Option('--host <url>', HOST_HELP);
 export const jsonOption = (): Option => new Option('--json', JSON_HELP);
+/** The server's API token; the client reads FAULTLINE_API_TOKEN itself when this is not given. */
+export const apiTokenOption = (): Option => new Option('--api-token <token>', "the server's API token (default: $FAULTLINE_API_TOKEN)");
 
 /** The innermost setting wins: the command's own flag, then the program's. */
 function flag<K extends keyof RemoteFlags>(command: Command, key: K): RemoteFlags[K] {
@@ -38,6 +41,7 @@ export interface Remote {
 }
 
 export function remote(command: Command): Remote {
-  const client = new Faultline(serverUrl(command), { userAgent: `faultline-cli/${FAULTLINE_VERSION}` });
+  const token = flag(command, 'apiToken');
+  const client = new Faultline(serverUrl(command), { userAgent: `faultline-cli/${FAULTLINE_VERSION}`, ...(token === undefined ? {} : { token }) });
   return { client, json: flag(command, 'json') === true };
 }
