@@ -53,7 +53,21 @@ export class Dashboard {
   /** Fresh at each start: a page from an earlier run, or any other site, does not know it. */
   readonly secret = randomBytes(32).toString('base64url');
 
+  /** The built files, read once: they do not change while the server runs. */
+  private readonly files = new Map<string, Promise<Buffer>>();
+
   constructor(private readonly options: DashboardOptions) {}
+
+  private read(name: string): Promise<Buffer> {
+    let file = this.files.get(name);
+    if (file === undefined) {
+      file = readFile(new URL(name, ASSETS));
+      // A missing build is looked for again next time, so building while it runs is enough.
+      file.catch(() => this.files.delete(name));
+      this.files.set(name, file);
+    }
+    return file;
+  }
 
   static matches(path: string): boolean {
     return path === DASHBOARD_PREFIX || path.startsWith(`${DASHBOARD_PREFIX}/`);
@@ -78,13 +92,13 @@ export class Dashboard {
     const name = path.slice(DASHBOARD_PREFIX.length + 1);
     try {
       if (name === '' || name === 'index.html') {
-        const html = await readFile(new URL('index.html', ASSETS), 'utf8');
+        const html = (await this.read('index.html')).toString('utf8');
         const meta = `<meta name="faultline-secret" content="${escapeAttr(this.secret)}"><meta name="faultline-token" content="${this.options.token === undefined ? 'off' : 'on'}">`;
         return send(res, 200, html.replace('<!--faultline-meta-->', meta), 'text/html; charset=utf-8');
       }
       const type = FILES[name];
       if (type === undefined) return send(res, 404, '404 page not found\n', 'text/plain; charset=utf-8');
-      return send(res, 200, await readFile(new URL(name, ASSETS)), type);
+      return send(res, 200, await this.read(name), type);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       return send(res, 404, 'the dashboard is not built: run `npm run build`\n', 'text/plain; charset=utf-8');

@@ -82,6 +82,8 @@ function noteLeasedProxyChange(ctx: HandlerContext, name: string, wasEnabled: bo
   else if (wasEnabled && ctx.lease !== undefined) ctx.state.leases.addDisabled(ctx.lease, name);
 }
 
+let toxicTypes: ReturnType<typeof toxicTypesJson> | undefined;
+
 export const handlers: Record<RouteName, Handler> = {
   ProxyIndex: ({ state }) => {
     // Toxiproxy marshals a Go map, whose keys come out sorted. fromEntries defines own keys,
@@ -190,7 +192,8 @@ export const handlers: Record<RouteName, Handler> = {
     status: 200,
     stream: streamEvents(ctx.state.events, ctx.state, { proxy: ctx.query.get('proxy'), traffic: flag(ctx, 'traffic') }),
   }),
-  ToxicTypes: () => ({ status: 200, json: toxicTypesJson() }),
+  // Generating the schemas takes a while (tens of ms); the registry does not change while running.
+  ToxicTypes: () => ({ status: 200, json: (toxicTypes ??= toxicTypesJson()) }),
   PresetIndex: () => ({ status: 200, json: presetDefinitions.map(presetJson) }),
   PresetApply: async (ctx) => {
     const name = param(ctx, 'proxy');
