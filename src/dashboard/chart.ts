@@ -25,6 +25,9 @@ export class TrafficChart {
   private readonly upLine: SVGPolylineElement;
   private readonly downLine: SVGPolylineElement;
   private readonly caption: HTMLElement;
+  private readonly upText = document.createElement('span');
+  private readonly downText = document.createElement('span');
+  private readonly peakText = document.createElement('span');
 
   constructor(label: string) {
     this.element = document.createElement('figure');
@@ -40,6 +43,13 @@ export class TrafficChart {
     svg.append(this.downLine, this.upLine);
     this.caption = document.createElement('figcaption');
     this.caption.setAttribute('aria-label', `${label} traffic`);
+    const key = (cls: string): HTMLElement => {
+      const k = document.createElement('span');
+      k.className = `key ${cls}`;
+      k.setAttribute('aria-hidden', 'true');
+      return k;
+    };
+    this.caption.append(key('up'), this.upText, ' ', key('down'), this.downText, this.peakText);
     this.element.append(svg, this.caption);
     this.render();
   }
@@ -75,6 +85,8 @@ export class TrafficChart {
     this.element.dataset.up = String(Math.round(up));
     this.element.dataset.down = String(Math.round(down));
     this.element.dataset.peak = String(Math.round(max));
-    this.caption.textContent = `↑ to upstream ${formatBytes(up)}/s · ↓ to client ${formatBytes(down)}/s · peak ${formatBytes(max)}/s, last ${SAMPLES / 60} min`;
+    this.upText.textContent = ` ↑ to upstream ${formatBytes(up)}/s`;
+    this.downText.textContent = ` ↓ to client ${formatBytes(down)}/s`;
+    this.peakText.textContent = ` · peak ${formatBytes(max)}/s over the last ${SAMPLES / 60} min`;
   }
 }

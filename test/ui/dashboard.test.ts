@@ -127,7 +127,11 @@ test('bytes move on the chart while traffic flows, and connections can be closed
     console.log(`# chart: ${up} B/s upstream, ${await chart.getAttribute('data-down')} B/s downstream`);
     assert.match((await card().locator('.conn-count').textContent()) ?? '', /1 live connection\b/);
     assert.notEqual(await chart.locator('polyline.up').getAttribute('points'), '');
+    // A few seconds of history, with a fault on, for the README's picture.
+    await server.client.proxy('ui_echo').then((p) => p.addToxic({ type: 'bandwidth', name: 'shot_bandwidth', stream: 'downstream', attributes: { rate: 200 } }));
+    await new Promise((r) => setTimeout(r, 4000));
     await page.screenshot({ path: `${SHOTS}dashboard.png`, fullPage: false });
+    await (await (await server.client.proxy('ui_echo')).toxic('shot_bandwidth')).remove();
   } finally {
     clearInterval(pump);
   }
@@ -180,16 +184,17 @@ test('it fits a phone\'s width and is usable from the keyboard', async () => {
     }).length,
   );
   assert.equal(unnamed, 0);
-  await page.reload();
-  await page.locator('#live.live').waitFor({ timeout: 10_000 });
-  // A warm load, the way a user reloads: the figure docs/dashboard.md quotes (budget 300 ms).
-  const warm = Number(await page.locator('html').getAttribute('data-first-render'));
-  console.log(`# first render on reload ${warm} ms`);
-  console.log(`# ${JSON.stringify(await page.evaluate(() => {
-    const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-    return { start: Math.round(n.startTime), requestStart: Math.round(n.requestStart), responseEnd: Math.round(n.responseEnd), dcl: Math.round(n.domContentLoadedEventEnd), res: performance.getEntriesByType('resource').map((r) => [r.name.slice(-30), Math.round(r.startTime), Math.round((r as PerformanceResourceTiming).responseEnd)]) };
-  }))}`);
-  assert.ok(warm > 0 && warm < 1000, `first render on reload took ${warm} ms`);
+  // Warm loads, the way a user reloads: the figure docs/dashboard.md quotes (budget 300 ms).
+  const renders: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await page.reload();
+    await page.locator('#live.live').waitFor({ timeout: 10_000 });
+    renders.push(Number(await page.locator('html').getAttribute('data-first-render')));
+  }
+  renders.sort((a, b) => a - b);
+  const median = renders[2] as number;
+  console.log(`# first render on reload: median ${median} ms of ${renders.join(', ')} (load average ${(await import('node:os')).loadavg()[0]?.toFixed(1)})`);
+  assert.ok(median > 0 && median < 1000, `first render on reload: median ${median} ms`);
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to proxies');
   await page.keyboard.press('Tab');
