@@ -139,8 +139,16 @@ function onEvent(e: FaultlineEvent): void {
     kinds.add(e.type);
     syncFilters();
   }
-  renderEvents();
+  // Under load (hundreds of connections a second) the log is redrawn once a frame, not per event.
+  if (!drawing) {
+    drawing = true;
+    requestAnimationFrame(() => {
+      drawing = false;
+      renderEvents();
+    });
+  }
 }
+let drawing = false;
 
 async function loadAll(listed?: Promise<Record<string, ProxyJson>>): Promise<void> {
   const proxies = await (listed ?? call<Record<string, ProxyJson>>('GET', '/proxies'));

@@ -223,6 +223,34 @@ test('it fits a phone\'s width and is usable from the keyboard', async () => {
     }).length,
   );
   assert.equal(unnamed, 0);
+  // WCAG AA: text contrast of at least 4.5:1 against the background it is drawn on.
+  const lowContrast = await page.evaluate(() => {
+    const rgb = (c: string): number[] => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const lum = ([r = 0, g = 0, b = 0]: number[]): number => {
+      const f = (v: number): number => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const background = (el: Element | null): number[] => {
+      for (; el !== null; el = el.parentElement) {
+        const c = rgb(getComputedStyle(el).backgroundColor);
+        if (c.length === 3 || (c[3] ?? 0) > 0) return c;
+      }
+      return [255, 255, 255];
+    };
+    const bad: string[] = [];
+    let checked = 0;
+    for (const el of document.querySelectorAll('body *')) {
+      const own = [...el.childNodes].some((n) => n.nodeType === 3 && (n.textContent ?? '').trim() !== '');
+      if (!own || (el as HTMLElement).offsetParent === null) continue;
+      checked++;
+      const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      if (ratio < 4.5) bad.push(`${el.tagName}.${el.className} "${(el.textContent ?? '').trim().slice(0, 20)}" ${ratio.toFixed(2)}`);
+    }
+    return { bad, checked };
+  });
+  assert.ok(lowContrast.checked > 30, `text elements checked: ${lowContrast.checked}`);
+  assert.deepEqual(lowContrast.bad, []);
   // Warm loads, the way a user reloads: the figure docs/dashboard.md quotes (budget 300 ms).
   const renders: number[] = [];
   for (let i = 0; i < 5; i++) {
