@@ -115,3 +115,28 @@ test('the page opened at the server\'s own address still works', async () => {
   assert.equal((await server.client.proxy('xo_target')).enabled, false);
   await page.close();
 });
+
+test('with an API token, the page asks for it once and then works', async () => {
+  const locked = await startServer({ port: 0, seed: 3, apiToken: 'ui-token' });
+  const page = await browser.context.newPage();
+  try {
+    await locked.client.createProxy({ name: 'xo_locked', listen: '127.0.0.1:0', upstream: '127.0.0.1:9' });
+    await page.goto(locked.uiUrl as string);
+    const input = page.getByLabel('API token');
+    await input.waitFor({ timeout: 5000 });
+    await input.fill('wrong');
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await page.locator('#status', { hasText: 'needs its API token' }).waitFor({ timeout: 5000 });
+    assert.equal(await page.locator('article[data-proxy="xo_locked"]').count(), 0);
+    await input.fill('ui-token');
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await page.locator('article[data-proxy="xo_locked"]').waitFor({ timeout: 10_000 });
+    await page.locator('#live.live').waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Take down xo_locked' }).click();
+    await page.locator('article[data-proxy="xo_locked"][data-enabled="false"]').waitFor({ timeout: 5000 });
+    assert.equal((await locked.client.proxy('xo_locked')).enabled, false);
+  } finally {
+    await page.close();
+    await locked.close();
+  }
+});
