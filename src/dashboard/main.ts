@@ -153,10 +153,12 @@ let drawing = false;
 async function loadAll(listed?: Promise<Record<string, ProxyJson>>): Promise<void> {
   const proxies = await (listed ?? call<Record<string, ProxyJson>>('GET', '/proxies'));
   for (const name of [...cards.keys()]) if (proxies[name] === undefined) drop(name);
-  const full = await Promise.all(Object.keys(proxies).map((name) => call<ProxyJson>('GET', `/proxies/${seg(name)}?explain=true`)));
-  for (const json of full) show(json);
+  // Shown from the listing at once; the toxics' explanations follow a round trip later.
+  for (const json of Object.values(proxies)) show(json);
   byId('no-proxies').hidden = cards.size > 0;
   document.documentElement.dataset.firstRender ??= String(Math.round(performance.now()));
+  const full = await Promise.all(Object.keys(proxies).map((name) => call<ProxyJson>('GET', `/proxies/${seg(name)}?explain=true`)));
+  for (const json of full) show(json);
   const faults = await Promise.all(full.map(async (p) => [p.name, await call<FaultRecord[]>('GET', `/proxies/${seg(p.name)}/faults`)] as const));
   for (const [proxy, records] of faults) for (const f of records) addFault(proxy, f);
 }
