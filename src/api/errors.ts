@@ -18,6 +18,9 @@ export type ApiErrorCode =
   | 'LIMIT_EXCEEDED'
   | 'UNAVAILABLE'
   | 'LEASE_NOT_FOUND'
+  | 'PRESET_NOT_FOUND'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
   | 'INTERNAL';
 
 export class ApiError extends Error {
@@ -62,6 +65,8 @@ export function errorCodeOf(message: string): ApiErrorCode | undefined {
   if (message.startsWith('missing required field')) return 'MISSING_FIELD';
   if (message.startsWith('too many ')) return 'LIMIT_EXCEEDED';
   if (message.startsWith('listen tcp')) return 'LISTEN_FAILED';
+  if (message.startsWith('preset not found')) return 'PRESET_NOT_FOUND';
+  if (message.startsWith('missing or wrong API token')) return 'UNAUTHORIZED';
   return undefined;
 }
 
@@ -81,3 +86,6 @@ export const listenFailed = (message: string): ApiError =>
   new ApiError(500, 'LISTEN_FAILED', message);
 export const connectionNotFound = (): ApiError =>
   new ApiError(404, 'CONNECTION_NOT_FOUND', 'connection not found');
+/** The API token (`--api-token`) is set and this request did not carry it. */
+export const unauthorized = (): ApiError =>
+  new ApiError(401, 'UNAUTHORIZED', 'missing or wrong API token: send "Authorization: Bearer <token>"');

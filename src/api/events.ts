@@ -35,7 +35,9 @@ export type FaultlineEvent =
   | (Base & { type: 'toxic-applied' | 'toxic-skipped'; connection: number; toxic: string; stream: string; toxicity: number })
   | (Base & { type: 'upstream-failed'; connection: number; upstream: string; error: string })
   | (Base & { type: 'fault'; fault: FaultRecord })
-  | (Base & { type: 'framing-stopped'; connection: number; reason: string });
+  | (Base & { type: 'framing-stopped'; connection: number; reason: string })
+  /** Only with `?traffic=true`: once a second, each proxy's byte totals (closed connections included) and live connections. */
+  | (Base & { type: 'traffic'; connections: number; bytes: ConnectionBytes });
 
 export type FaultlineEventType = FaultlineEvent['type'];
 

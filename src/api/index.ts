@@ -14,3 +14,5 @@ export * from './seed.js';
 export * from './toxic-name.js';
 export * from './lease.js';
 export * from './protocol-attributes.js';
+export * from './presets.js';
+export * from './toxic-schemas.js';

@@ -27,7 +27,11 @@ export type RouteName =
   | 'LeaseCreate'
   | 'LeaseShow'
   | 'LeaseRenew'
-  | 'LeaseDelete';
+  | 'LeaseDelete'
+  | 'ToxicTypes'
+  | 'PresetIndex'
+  | 'PresetApply'
+  | 'PresetRemove';
 
 export interface Route {
   readonly name: RouteName;
@@ -63,6 +67,10 @@ export const routes: readonly Route[] = [
   { name: 'LeaseShow', method: 'GET', path: '/leases/:lease' },
   { name: 'LeaseRenew', method: 'POST', path: '/leases/:lease/renew' },
   { name: 'LeaseDelete', method: 'DELETE', path: '/leases/:lease' },
+  { name: 'ToxicTypes', method: 'GET', path: '/toxic-types' },
+  { name: 'PresetIndex', method: 'GET', path: '/presets' },
+  { name: 'PresetApply', method: 'POST', path: '/proxies/:proxy/presets/:preset' },
+  { name: 'PresetRemove', method: 'DELETE', path: '/proxies/:proxy/presets/:preset' },
 ];
 
 const seg = encodeURIComponent;
@@ -84,4 +92,7 @@ export const paths = {
   leases: () => '/leases',
   lease: (id: string) => `/leases/${seg(id)}`,
   leaseRenew: (id: string) => `/leases/${seg(id)}/renew`,
+  toxicTypes: () => '/toxic-types',
+  presets: () => '/presets',
+  preset: (proxy: string, preset: string) => `/proxies/${seg(proxy)}/presets/${seg(preset)}`,
 } as const;

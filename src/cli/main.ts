@@ -10,11 +10,12 @@ import { registerInspect } from './commands/inspect.js';
 import { registerList } from './commands/list.js';
 import { registerMatrix } from './commands/matrix.js';
 import { registerPopulate } from './commands/populate.js';
+import { registerPreset } from './commands/preset.js';
 import { registerReset } from './commands/reset.js';
 import { registerServer } from './commands/server.js';
 import { registerToggle } from './commands/toggle.js';
 import { registerToxic } from './commands/toxic.js';
-import { hostOption, jsonOption } from './remote.js';
+import { apiTokenOption, hostOption, jsonOption } from './remote.js';
 import { misusedHostShorthand, normaliseArgs } from './toxiproxy-args.js';
 import { UserError } from './user-error.js';
 
@@ -28,6 +29,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerDelete,
   registerToxic,
   registerFaults,
+  registerPreset,
   registerReset,
   registerPopulate,
   registerExperiment,
@@ -39,6 +41,7 @@ const program = new Command('faultline')
   .version(`faultline version ${FAULTLINE_VERSION} (Toxiproxy API ${TOXIPROXY_API_VERSION})`)
   .addOption(hostOption())
   .addOption(jsonOption())
+  .addOption(apiTokenOption())
   .enablePositionalOptions()
   .exitOverride()
   .addHelpText(

@@ -9,6 +9,7 @@ const JSON_HELP = "print the server's JSON instead of text";
 interface RemoteFlags {
   host?: string;
   json?: boolean;
+  apiToken?: string;
 }
 
 /**
@@ -18,6 +19,8 @@ interface RemoteFlags {
  */
 export const hostOption = (): Option => new Option('--host <url>', HOST_HELP);
 export const jsonOption = (): Option => new Option('--json', JSON_HELP);
+/** The server's API token; the client reads FAULTLINE_API_TOKEN itself when this is not given. */
+export const apiTokenOption = (): Option => new Option('--api-token <token>', "the server's API token (default: $FAULTLINE_API_TOKEN)");
 
 /** The innermost setting wins: the command's own flag, then the program's. */
 function flag<K extends keyof RemoteFlags>(command: Command, key: K): RemoteFlags[K] {
@@ -39,6 +42,7 @@ export interface Remote {
 }
 
 export function remote(command: Command): Remote {
-  const client = new Faultline(serverUrl(command), { userAgent: `faultline-cli/${FAULTLINE_VERSION}`, send: nodeSend });
+  const token = flag(command, 'apiToken');
+  const client = new Faultline(serverUrl(command), { userAgent: `faultline-cli/${FAULTLINE_VERSION}`, send: nodeSend, ...(token === undefined ? {} : { token }) });
   return { client, json: flag(command, 'json') === true };
 }

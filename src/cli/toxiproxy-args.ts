@@ -3,7 +3,7 @@
  * `--port` all work, and bool flags take `=true`/`=false`. Scripts and images written for it
  * call `-host=0.0.0.0`, so those spellings are rewritten into the parser's `--host=0.0.0.0`.
  */
-const VALUE_FLAGS = new Set(['host', 'port', 'config', 'seed']);
+const VALUE_FLAGS = new Set(['host', 'port', 'config', 'seed', 'api-token']);
 const BOOL_FLAGS = new Set(['proxy-metrics', 'runtime-metrics', 'version', 'help']);
 
 function rewrite(arg: string): string | null {

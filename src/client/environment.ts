@@ -9,3 +9,9 @@ export function serverUrlFromEnvironment(): string | undefined {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   return env?.FAULTLINE_URL || env?.TOXIPROXY_URL || undefined;
 }
+
+/** The API token the environment gives (FAULTLINE_API_TOKEN), sent by the client and the CLI. */
+export function apiTokenFromEnvironment(): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.FAULTLINE_API_TOKEN || undefined;
+}

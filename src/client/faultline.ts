@@ -4,6 +4,8 @@ import { paths } from '../api/routes.js';
 import { defaultToxicName } from '../api/toxic-name.js';
 import { DEFAULT_URL, serverUrlFromEnvironment } from './environment.js';
 import { LEASE_HEADER, type LeaseJson } from '../api/lease.js';
+import type { PresetJson } from '../api/presets.js';
+import type { ToxicTypeJson } from '../api/toxic-schemas.js';
 import { FaultlineError } from './errors.js';
 import { Transport, type ClientOptions } from './http.js';
 import { Lease } from './lease.js';
@@ -136,6 +138,16 @@ export class Faultline {
   underLease(lease: Lease | string): Faultline {
     const id = typeof lease === 'string' ? lease : lease.id;
     return new Faultline(this.url, { ...this.options, headers: { ...this.options.headers, [LEASE_HEADER]: id } });
+  }
+
+  /** The network presets the server offers (faultline only), with their figures and toxics. */
+  presets(): Promise<PresetJson[]> {
+    return this.transport.request<PresetJson[]>('GET', paths.presets());
+  }
+
+  /** Every toxic type the server knows, with the JSON Schema of its attributes (faultline only). */
+  toxicTypes(): Promise<ToxicTypeJson[]> {
+    return this.transport.request<ToxicTypeJson[]>('GET', paths.toxicTypes());
   }
 
   /** Several proxies by name or by pattern, to fault together (`select(/redis/)`). */

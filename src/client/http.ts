@@ -1,4 +1,5 @@
 import { FAULTLINE_VERSION } from '../api/version.js';
+import { apiTokenFromEnvironment } from './environment.js';
 import { FaultlineError } from './errors.js';
 
 /** What a transport needs from an HTTP stack: one request, its status and body text. */
@@ -31,6 +32,11 @@ export interface ClientOptions {
   userAgent?: string;
   /** Sent with every request, e.g. faultline's X-Faultline-Lease. */
   headers?: Record<string, string>;
+  /**
+   * The server's API token (`faultline server --api-token`), sent as `Authorization: Bearer`.
+   * Defaults to FAULTLINE_API_TOKEN; `null` sends none even when that is set.
+   */
+  token?: string | null;
 }
 
 /** The server's JSON error body, `{"error": "...", "status": N}`, or its plain text. */
@@ -57,7 +63,8 @@ export class Transport {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.userAgent = options.userAgent ?? `faultline-client/${FAULTLINE_VERSION}`;
-    this.extraHeaders = options.headers ?? {};
+    const token = options.token === undefined ? apiTokenFromEnvironment() : options.token;
+    this.extraHeaders = { ...options.headers, ...(token == null || token === '' ? {} : { Authorization: `Bearer ${token}` }) };
   }
 
   /** A body that is not JSON, such as /metrics. */

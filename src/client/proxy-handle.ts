@@ -1,4 +1,5 @@
 import type { FaultRecord } from '../api/faults.js';
+import type { PresetApplyJson } from '../api/presets.js';
 import type { Protocol } from '../api/protocols.js';
 import type { ProxyJson, ProxyUpdate } from '../api/proxy.js';
 import { paths } from '../api/routes.js';
@@ -156,6 +157,27 @@ export class ProxyHandle {
   async faults(filter: { toxic?: string } = {}): Promise<FaultRecord[]> {
     const query = filter.toxic === undefined ? '' : `?toxic=${encodeURIComponent(filter.toxic)}`;
     return this.transport.request<FaultRecord[]>('GET', paths.faults(this.name) + query);
+  }
+
+  /**
+   * Puts a network preset on this proxy (`3g`, `edge`, `satellite`, `lossy-wifi`, `dsl`,
+   * `offline`, …) as one group of toxics, replacing any preset already on it. `applyPreset(name,
+   * body)` removes it after `body`; `await using _ = await proxy.applyPreset('3g')` at the end of
+   * the scope. faultline only.
+   */
+  applyPreset(preset: string): Promise<AsyncDisposable & PresetApplyJson>;
+  applyPreset<R>(preset: string, body: () => Promise<R> | R): Promise<R>;
+  async applyPreset<R>(preset: string, body?: () => Promise<R> | R): Promise<(AsyncDisposable & PresetApplyJson) | R> {
+    const json = await this.transport.request<PresetApplyJson>('POST', paths.preset(this.name, preset));
+    await this.refresh();
+    const undo = { ...json, [Symbol.asyncDispose]: () => this.removePreset(json.preset) };
+    return body === undefined ? undo : using(undo, body);
+  }
+
+  /** Takes a preset's toxics off this proxy; nothing happens when it is not on. faultline only. */
+  async removePreset(preset: string): Promise<void> {
+    await this.transport.request('DELETE', paths.preset(this.name, preset));
+    await this.refresh();
   }
 
   /** Empties the fault log, e.g. between tests; a reset does it too. */

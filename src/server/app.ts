@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { ApiError, bodyTooLarge, FAULTLINE_VERSION, LEASE_HEADER, LIMITS, parseJsonBody } from '../api/index.js';
+import { ApiError, bodyTooLarge, FAULTLINE_VERSION, LEASE_HEADER, LIMITS, parseJsonBody, unauthorized } from '../api/index.js';
 import type { Logger } from '../proxy/logger.js';
+import { hasToken } from './access.js';
+import { Dashboard } from './dashboard.js';
 import { handlers, type Reply } from './handlers.js';
 import { requestId } from './request-id.js';
 import { matchRoute } from './router.js';
@@ -84,10 +86,19 @@ function sendPopulateError(res: ServerResponse, err: PopulateError): void {
   send(res, err.apiError.status, JSON.stringify(body), 'application/json');
 }
 
-export function createApp(state: ProxyCollection, logger: Logger, metrics: Registry | null) {
-  return async function app(req: IncomingMessage, res: ServerResponse): Promise<void> {
+export interface AppOptions {
+  /** When set, every API call must carry `Authorization: Bearer <token>`. */
+  token?: string | undefined;
+  /** The web dashboard at /ui; null when switched off. */
+  dashboard?: Dashboard | null;
+}
+
+export function createApp(state: ProxyCollection, logger: Logger, metrics: Registry | null, options: AppOptions = {}) {
+  const { token, dashboard = null } = options;
+
+  /** The API proper. `fromDashboard`: the dashboard has vouched for this browser already. */
+  async function api(req: IncomingMessage, res: ServerResponse, path: string, search: string, fromDashboard: boolean): Promise<void> {
     const started = performance.now();
-    const [path = '/', search = ''] = (req.url ?? '/').split('?', 2);
     const match = matchRoute(req.method ?? 'GET', path);
     if (match === 404) return send(res, 404, '404 page not found\n', TEXT);
     if (match === 405) return send(res, 405, '');
@@ -96,9 +107,10 @@ export function createApp(state: ProxyCollection, logger: Logger, metrics: Regis
     res.setHeader('X-Toxiproxy-Request-Id', id);
     res.setHeader('X-Faultline-Version', FAULTLINE_VERSION);
     // Toxiproxy's guard against a web page driving the API from a browser (CSRF).
-    if (req.headers['user-agent']?.startsWith('Mozilla/') === true) {
+    if (!fromDashboard && req.headers['user-agent']?.startsWith('Mozilla/') === true) {
       return send(res, 403, 'User agent not allowed\n', TEXT);
     }
+    if (token !== undefined && !fromDashboard && !hasToken(req, token)) return sendError(res, unauthorized());
 
     try {
       const text = req.method === 'POST' || req.method === 'PATCH' ? await readBody(req) : '';
@@ -128,5 +140,19 @@ export function createApp(state: ProxyCollection, logger: Logger, metrics: Regis
         'Request',
       );
     }
+  }
+
+  return async function app(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const [path = '/', search = ''] = (req.url ?? '/').split('?', 2);
+    if (dashboard !== null && Dashboard.matches(path)) {
+      try {
+        await dashboard.serve(req, res, path, search, (r, s, p, q) => api(r, s, p, q, true));
+      } catch (err) {
+        logger.error({ err }, 'Unexpected error serving the dashboard');
+        if (!res.headersSent) send(res, 500, 'dashboard: internal error\n', TEXT);
+      }
+      return;
+    }
+    return api(req, res, path, search, false);
   };
 }

@@ -11,7 +11,15 @@ import {
   decodeToxicUpdate,
   decodeLeaseCreate,
   decodeLeaseRenew,
+  findPreset,
+  presetDefinitions,
+  presetJson,
+  presetToxicPrefix,
+  presetToxics,
+  PRESET_NAMES,
+  toxicTypesJson,
   TOXIPROXY_API_VERSION,
+  type PresetApplyJson,
   type RouteName,
 } from '../api/index.js';
 import { connectionBytes } from './events.js';
@@ -42,7 +50,22 @@ type Handler = (ctx: HandlerContext) => Promise<Reply> | Reply;
 const param = (ctx: HandlerContext, name: string): string => ctx.params[name] as string;
 
 /** `?explain=true` adds each toxic's one-line explanation (a faultline addition, off by default). */
-const explain = (ctx: HandlerContext): boolean => ['true', '1', ''].includes(ctx.query.get('explain') ?? 'no');
+const flag = (ctx: HandlerContext, name: string): boolean => ['true', '1', ''].includes(ctx.query.get(name) ?? 'no');
+const explain = (ctx: HandlerContext): boolean => flag(ctx, 'explain');
+
+/** Names of the toxics a preset put on a proxy; every preset when `preset` is undefined. */
+function presetToxicNames(ctx: HandlerContext, proxyName: string, preset?: string): string[] {
+  const proxy = ctx.state.get(proxyName).toJSON();
+  const prefixes = (preset === undefined ? PRESET_NAMES : [preset]).map(presetToxicPrefix);
+  return proxy.toxics.map((t) => t.name).filter((n) => prefixes.some((p) => n.startsWith(p)));
+}
+
+async function removeToxics(ctx: HandlerContext, proxyName: string, names: readonly string[]): Promise<void> {
+  for (const toxic of names) {
+    await ctx.state.removeToxic(proxyName, toxic);
+    ctx.state.leases.forgetToxic(proxyName, toxic);
+  }
+}
 
 /**
  * Toxiproxy accepts attribute names a type does not have and ignores them; so does faultline,
@@ -58,6 +81,8 @@ function noteLeasedProxyChange(ctx: HandlerContext, name: string, wasEnabled: bo
   if (enabled) ctx.state.leases.forgetDisabled(name);
   else if (wasEnabled && ctx.lease !== undefined) ctx.state.leases.addDisabled(ctx.lease, name);
 }
+
+let toxicTypes: ReturnType<typeof toxicTypesJson> | undefined;
 
 export const handlers: Record<RouteName, Handler> = {
   ProxyIndex: ({ state }) => {
@@ -163,7 +188,42 @@ export const handlers: Record<RouteName, Handler> = {
     ctx.state.get(param(ctx, 'proxy')).clearFaults();
     return { status: 204 };
   },
-  Events: (ctx) => ({ status: 200, stream: streamEvents(ctx.state.events, ctx.query.get('proxy')) }),
+  Events: (ctx) => ({
+    status: 200,
+    stream: streamEvents(ctx.state.events, ctx.state, { proxy: ctx.query.get('proxy'), traffic: flag(ctx, 'traffic') }),
+  }),
+  // Generating the schemas takes a while (tens of ms); the registry does not change while running.
+  ToxicTypes: () => ({ status: 200, json: (toxicTypes ??= toxicTypesJson()) }),
+  PresetIndex: () => ({ status: 200, json: presetDefinitions.map(presetJson) }),
+  PresetApply: async (ctx) => {
+    const name = param(ctx, 'proxy');
+    ctx.state.get(name);
+    const preset = findPreset(param(ctx, 'preset'));
+    if (ctx.lease !== undefined) ctx.state.leases.check(ctx.lease);
+    // One preset at a time: a link is 3G or satellite, not both; the one on it is replaced.
+    await removeToxics(ctx, name, presetToxicNames(ctx, name));
+    const added: string[] = [];
+    try {
+      for (const spec of presetToxics(preset)) {
+        const json = await ctx.state.addToxic(name, decodeToxicCreate(spec));
+        added.push(json.name);
+      }
+    } catch (err) {
+      // Applied as one group: a part that fails takes the parts already added with it.
+      await removeToxics(ctx, name, added).catch(() => undefined);
+      throw err;
+    }
+    if (ctx.lease !== undefined) for (const toxic of added) ctx.state.leases.addToxic(ctx.lease, name, toxic);
+    const json: PresetApplyJson = { preset: preset.name, proxy: name, toxics: added };
+    return { status: 200, json };
+  },
+  PresetRemove: async (ctx) => {
+    const name = param(ctx, 'proxy');
+    const preset = findPreset(param(ctx, 'preset'));
+    // Removing a preset that is not there is not an error: the proxy is as asked either way.
+    await removeToxics(ctx, name, presetToxicNames(ctx, name, preset.name));
+    return { status: 204 };
+  },
   LeaseCreate: (ctx) => ({ status: 201, json: ctx.state.leases.create(decodeLeaseCreate(ctx.body()).ttlMs) }),
   LeaseShow: (ctx) => ({ status: 200, json: ctx.state.leases.get(param(ctx, 'lease')) }),
   LeaseRenew: (ctx) => ({ status: 200, json: ctx.state.leases.renew(param(ctx, 'lease'), decodeLeaseRenew(ctx.body()).ttlMs) }),

@@ -7,7 +7,9 @@ import type { ProxyConfig } from '../api/config.js';
 import { Faultline } from '../client/faultline.js';
 import { LIMITS } from '../api/limits.js';
 import { silentLogger, type Logger } from '../proxy/logger.js';
+import { isLoopbackHost, ownHosts } from './access.js';
 import { createApp } from './app.js';
+import { Dashboard } from './dashboard.js';
 import { validateConfig } from './config-file.js';
 import { ConfigSync, type SyncSummary } from './config-sync.js';
 import { DesiredState } from './desired-state.js';
@@ -32,6 +34,14 @@ export interface ServerOptions {
   watch?: boolean;
   /** Called after each reload of a watched config (undefined when the edit was rejected). */
   onConfigReload?: (summary: SyncSummary | undefined) => void;
+  /** Serve the web dashboard at /ui; default true. */
+  ui?: boolean;
+  /**
+   * When set, every API call must send `Authorization: Bearer <token>` (the client and the CLI
+   * read it from FAULTLINE_API_TOKEN). Without one, an API on a non-loopback address is
+   * reachable by anyone on that network, and a warning says so.
+   */
+  apiToken?: string;
 }
 
 export interface RunningServer {
@@ -43,6 +53,8 @@ export interface RunningServer {
   readonly state: ProxyCollection;
   /** A client for this server. */
   readonly client: Faultline;
+  /** The dashboard's address, or null when it is switched off. */
+  readonly uiUrl: string | null;
   /** Stops the API and every proxy, closing all their connections. */
   close(): Promise<void>;
 }
@@ -54,7 +66,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const seed = options.seed ?? randomInt(2 ** 32);
   const state = new ProxyCollection(seed, logger);
   const metrics = options.metrics === false ? null : createMetrics(state, options.metrics);
-  const app = createApp(state, logger, metrics);
+  const token = options.apiToken === undefined || options.apiToken === '' ? undefined : options.apiToken;
+  let hosts: ReadonlySet<string> = new Set();
+  const dashboard = options.ui === false ? null : new Dashboard({ hosts: () => hosts, token });
+  const app = createApp(state, logger, metrics, { token, dashboard });
   // Explicit, documented limit; Node's parser answers 431 beyond it rather than resetting.
   const http: Server = createServer({ maxHeaderSize: LIMITS.headerBytes }, (req, res) => void app(req, res));
   // Go's http.Server keeps idle connections for 60 s; clients that pool connections expect it.
@@ -67,6 +82,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     });
   });
   const { port } = http.address() as AddressInfo;
+  hosts = ownHosts(host, port);
+  if (token === undefined && !isLoopbackHost(host)) {
+    logger.warn(
+      { host },
+      'The API listens on a non-loopback address without an API token: anyone who can reach it can change every proxy. Set --api-token or FAULTLINE_API_TOKEN.',
+    );
+  }
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
   let sync: ConfigSync | undefined;
@@ -77,7 +99,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     port,
     seed,
     state,
-    client: new Faultline(url),
+    client: new Faultline(url, token === undefined ? {} : { token }),
+    uiUrl: dashboard === null ? null : `${url}/ui/`,
     close: () =>
       (closing ??= (async () => {
         await sync?.close();

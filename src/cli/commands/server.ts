@@ -16,6 +16,8 @@ interface ServerFlags {
   proxyMetrics?: boolean;
   runtimeMetrics?: boolean;
   version?: boolean;
+  ui: boolean;
+  apiToken?: string;
 }
 
 /** Toxiproxy's LOG_LEVEL names, mapped onto pino's. */
@@ -59,6 +61,7 @@ async function run(flags: ServerFlags): Promise<void> {
   const [{ pino }, { ConfigError, startServer }] = await Promise.all([import('pino'), import('../../server/index.js')]);
   const logger = pino({ level, base: { version: FAULTLINE_VERSION } }, pino.destination(2));
 
+  const apiToken = flags.apiToken ?? (process.env.FAULTLINE_API_TOKEN || undefined);
   if (flags.watch === true && flags.config === undefined) throw new UserError('--watch needs --config FILE');
   let server: RunningServer;
   try {
@@ -69,13 +72,15 @@ async function run(flags: ServerFlags): Promise<void> {
       ...(seed === undefined ? {} : { seed }),
       ...(flags.config === undefined ? {} : { config: flags.config, watch: flags.watch === true }),
       ...(flags.metrics ? {} : { metrics: false as const }),
+      ui: flags.ui,
+      ...(apiToken === undefined ? {} : { apiToken }),
     });
   } catch (err) {
     if (err instanceof ConfigError) throw new UserError(err.message);
     const reason = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message;
     throw new UserError(`cannot start the API on ${flags.host}:${port}: ${reason}`);
   }
-  logger.info({ url: server.url, seed: server.seed }, 'faultline API listening');
+  logger.info({ url: server.url, seed: server.seed, ui: server.uiUrl ?? 'off' }, 'faultline API listening');
 
   const stop = (signal: string): void => {
     logger.info({ signal }, 'Shutting down');
@@ -97,6 +102,8 @@ export function registerServer(program: Command): void {
     .option('--config <file>', "proxies and toxics to create at start: YAML or JSON (by extension), or Toxiproxy's JSON array")
     .option('--watch', 'apply changes to the config file while running; a broken edit is reported and ignored')
     .option('--no-metrics', 'serve no /metrics endpoint')
+    .option('--no-ui', 'serve no web dashboard at /ui')
+    .option('--api-token <token>', 'require this token (Authorization: Bearer) on every API call (default: $FAULTLINE_API_TOKEN)')
     .option('--seed <n>', 'seed for toxicity rolls and jitter, to make faults reproducible')
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default: $LOG_LEVEL, else info)')
     .option('--proxy-metrics', 'accepted for toxiproxy-server compatibility (proxy metrics are always on)')
@@ -104,7 +111,7 @@ export function registerServer(program: Command): void {
     .option('--version', 'print the version and exit')
     .addHelpText(
       'after',
-      '\nToxiproxy spellings work too: faultline -host=0.0.0.0 -port 8474 -config proxies.json\n\nExamples:\n  faultline server\n  faultline server --port 8475 --config proxies.yaml --watch --seed 42',
+      '\nToxiproxy spellings work too: faultline -host=0.0.0.0 -port 8474 -config proxies.json\n\nExamples:\n  faultline server\n  faultline server --port 8475 --config proxies.yaml --watch --seed 42\n  FAULTLINE_API_TOKEN=s3cret faultline server --host 0.0.0.0',
     )
     .action((flags: ServerFlags) => run(flags));
 }
