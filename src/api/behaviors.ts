@@ -56,10 +56,25 @@ export function isBehaviorName(name: unknown): name is BehaviorName {
   return typeof name === 'string' && Object.hasOwn(BEHAVIORS, name);
 }
 
-/** One `percent:name` share of a mix. */
+/**
+ * Request-level plugin toxics, which a mix may name like a behaviour (Vaurien's `callable`
+ * behaviours); filled by the toxic registry when a plugin is registered.
+ */
+const pluginBehaviors = new Set<string>();
+
+export function addPluginBehavior(name: string): void {
+  pluginBehaviors.add(name);
+}
+
+/** Every name a mix accepts, sorted: Vaurien's behaviours and request-level plugins. */
+export function mixNames(extra: readonly string[] = []): string[] {
+  return [...new Set([...BEHAVIOR_NAMES, ...pluginBehaviors, ...extra])].sort();
+}
+
+/** One `percent:name` share of a mix: a Vaurien behaviour, or a request-level plugin toxic. */
 export interface MixShare {
   readonly percent: number;
-  readonly name: BehaviorName;
+  readonly name: string;
 }
 
 /** A mix that cannot be used; the message says why and, for a name, lists the valid ones. */
@@ -72,7 +87,7 @@ export class MixError extends Error {
  * at most 100; whatever is left over passes untouched (`dummy`). A bare name means `100:name`
  * (Vaurien's `PUT /behavior` sets one behaviour for all traffic).
  */
-export function parseMix(text: string): MixShare[] {
+export function parseMix(text: string, extra: readonly string[] = []): MixShare[] {
   const shares: MixShare[] = [];
   let total = 0;
   for (const raw of text.split(',')) {
@@ -84,8 +99,8 @@ export function parseMix(text: string): MixShare[] {
     if (!/^\d{1,3}$/.test(percentText)) {
       throw new MixError(`invalid weight ${JSON.stringify(percentText)} in ${JSON.stringify(part)}: expected a whole percent from 0 to 100`);
     }
-    if (!isBehaviorName(name)) {
-      throw new MixError(`unknown behavior ${JSON.stringify(name)}; valid behaviors: ${BEHAVIOR_NAMES.join(', ')}`);
+    if (!isBehaviorName(name) && !pluginBehaviors.has(name) && !extra.includes(name)) {
+      throw new MixError(`unknown behavior ${JSON.stringify(name)}; valid behaviors: ${mixNames(extra).join(', ')}`);
     }
     const percent = Number(percentText);
     total += percent;

@@ -22,3 +22,5 @@ export const requestToxicImpls: { readonly [T in RequestToxicType]: RequestToxic
   slow_headers: slowHeaders,
   mix,
 };
+
+export { pluginRequestImpl, registerRequestImpl } from './plugins.js';

@@ -1,12 +1,13 @@
-import { behaviorToxic, parseMix, type BehaviorSettings } from '../../api/behaviors.js';
+import { behaviorToxic, isBehaviorName, parseMix, type BehaviorSettings } from '../../api/behaviors.js';
 import type { RequestMatch } from '../../api/request-match.js';
-import type { ToxicAttributes } from '../../api/toxic-types.js';
+import { defaultAttributes, type ToxicAttributes, type ToxicType } from '../../api/toxic-types.js';
 import { countSelects } from '../match.js';
 import type { RequestToxicImpl } from '../message.js';
 import { abort } from './abort.js';
 import { delay } from './delay.js';
 import { error } from './error.js';
 import { hang } from './hang.js';
+import { pluginRequestImpl } from './plugins.js';
 
 const IMPLS = { delay, error, hang, abort } as const;
 
@@ -30,8 +31,15 @@ function compile(a: ToxicAttributes<'mix'>): Compiled {
   const settings: BehaviorSettings = { ...a, answer };
   const table: (Slot | null)[] = [];
   for (const share of parseMix(a.behaviors)) {
-    const toxic = behaviorToxic(share.name, settings);
-    const slot: Slot | null = toxic === null ? null : { impl: IMPLS[toxic.type], attributes: toxic.attributes, calls: 0 };
+    let slot: Slot | null;
+    if (isBehaviorName(share.name)) {
+      const toxic = behaviorToxic(share.name, settings);
+      slot = toxic === null ? null : { impl: IMPLS[toxic.type], attributes: toxic.attributes, calls: 0 };
+    } else {
+      // A request-level plugin named in the mix acts with its own defaults.
+      const impl = pluginRequestImpl(share.name);
+      slot = impl === undefined ? null : { impl, attributes: defaultAttributes(share.name as ToxicType), calls: 0 };
+    }
     for (let i = 0; i < share.percent; i++) table.push(slot);
   }
   while (table.length < 100) table.push(null);
