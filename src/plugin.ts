@@ -24,14 +24,16 @@ export function requestAttributes<S extends z.core.$ZodLooseShape>(own: S) {
 /** A request-level plugin: acts once per request of a framed proxy (`http`, `redis`, …). */
 export interface RequestPlugin<S extends z.ZodObject = z.ZodObject> {
   readonly name: string;
-  readonly definition: ToxicDefinition<S> & { readonly level: 'request' };
+  /** `level: 'request'`; checked when the plugin is loaded. */
+  readonly definition: ToxicDefinition<S>;
   readonly implementation: RequestToxicImpl<z.output<S>>;
 }
 
 /** A byte-level plugin: a stage on one direction of every connection, like Toxiproxy's toxics. */
 export interface StreamPlugin<S extends z.ZodObject = z.ZodObject> {
   readonly name: string;
-  readonly definition: ToxicDefinition<S> & { readonly level: 'stream' };
+  /** `level: 'stream'`; checked when the plugin is loaded. */
+  readonly definition: ToxicDefinition<S>;
   readonly implementation: ToxicImpl<z.output<S>>;
 }
 
