@@ -18,7 +18,7 @@ import { configJsonSchema } from '../../src/api/config.js';
 import { TOXIC_TYPES } from '../../src/api/toxic-types.js';
 import { Faultline } from '../../src/client/index.js';
 import { toxicTypesHelp } from '../../src/cli/toxic-flags.js';
-import { pluginToxic } from '../../src/plugin.js';
+import { definePlugin, defineToxic, pluginToxic, z } from '../../src/plugin.js';
 import { startServer } from '../../src/server/index.js';
 import slowFirst from '../../examples/plugins/slow-first.js';
 import { BIN, serveBinary } from '../helpers/binary.js';
@@ -205,4 +205,26 @@ test('a plugin that fails to load, clashes or is invalid stops the start naming 
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
   }
   await assert.rejects(startServer({ port: 0, toxics: [{ name: 'Bad Name' } as never] }), /startServer\(\{toxics\}\): name: expected a toxic type name/);
+});
+
+test('a plugin that throws while acting resets that connection, not the server', async () => {
+  const thrower = definePlugin({
+    name: 'thrower',
+    definition: defineToxic({ level: 'request', attributes: z.object({}), required: [], explain: () => 'throws' }),
+    implementation: {
+      act: () => {
+        throw new Error('plugin bug');
+      },
+    },
+  });
+  const server = await startServer({ port: 0, toxics: [thrower] });
+  try {
+    const { port } = await createProxy(server, 'throws-http', up.port, { protocol: 'http' });
+    await api(server, 'POST', '/proxies/throws-http/toxics', { type: 'thrower', name: 't' });
+    await assert.rejects(httpRequest(port, { path: '/t', timeoutMs: 5000 }), /ECONNRESET|socket hang up/);
+    await api(server, 'DELETE', '/proxies/throws-http/toxics/t');
+    assert.equal((await httpRequest(port, { path: '/t' })).status, 200);
+  } finally {
+    await server.close();
+  }
 });
