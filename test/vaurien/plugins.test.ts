@@ -26,6 +26,7 @@ import { httpRequest, startHttpUpstream, type HttpUpstream } from '../helpers/ht
 import { api, createProxy } from '../helpers/server.js';
 import { cli } from '../cli/cli-run.js';
 import { Agent } from 'node:http';
+import { connectTo, readBytes, startUpstream } from '../helpers/sockets.js';
 
 const JS = fileURLToPath(new URL('../../examples/plugins/slow-first.js', import.meta.url));
 const TS = fileURLToPath(new URL('../../../examples/plugins/slow-first.ts', import.meta.url));
@@ -226,5 +227,35 @@ test('a plugin that throws while acting resets that connection, not the server',
     assert.equal((await httpRequest(port, { path: '/t' })).status, 200);
   } finally {
     await server.close();
+  }
+});
+
+test('a byte-level plugin runs as a stage on a tcp proxy', async () => {
+  const upper = definePlugin({
+    name: 'upper_ascii',
+    definition: defineToxic({ level: 'stream', attributes: z.object({}), required: [], explain: () => 'upper-cases ASCII letters' }),
+    implementation: {
+      highWaterMark: 1 << 20,
+      create: (_a, ctx) => ({
+        onData: (chunk: Buffer, at: number) => ctx.push(Buffer.from(chunk.toString('latin1').toUpperCase(), 'latin1'), at),
+        onEnd: () => ctx.end(),
+        flush: () => {},
+        dispose: () => {},
+      }),
+    },
+  });
+  const echo = await startUpstream();
+  const server = await startServer({ port: 0, toxics: [upper] });
+  try {
+    const { port } = await createProxy(server, 'upper-tcp', echo.port);
+    const added = await api(server, 'POST', '/proxies/upper-tcp/toxics', { type: 'upper_ascii', stream: 'downstream' });
+    assert.equal(added.status, 200, added.text);
+    const socket = await connectTo(port);
+    socket.write('hello, plugin');
+    assert.equal((await readBytes(socket, 13)).toString(), 'HELLO, PLUGIN');
+    socket.destroy();
+  } finally {
+    await server.close();
+    await echo.close();
   }
 });
