@@ -27,7 +27,8 @@ export type RouteName =
   | 'LeaseCreate'
   | 'LeaseShow'
   | 'LeaseRenew'
-  | 'LeaseDelete';
+  | 'LeaseDelete'
+  | 'ToxicTypeIndex';
 
 export interface Route {
   readonly name: RouteName;
@@ -63,6 +64,7 @@ export const routes: readonly Route[] = [
   { name: 'LeaseShow', method: 'GET', path: '/leases/:lease' },
   { name: 'LeaseRenew', method: 'POST', path: '/leases/:lease/renew' },
   { name: 'LeaseDelete', method: 'DELETE', path: '/leases/:lease' },
+  { name: 'ToxicTypeIndex', method: 'GET', path: '/toxic-types' },
 ];
 
 const seg = encodeURIComponent;
@@ -76,6 +78,7 @@ export const paths = {
   toxic: (proxy: string, toxic: string) => `/proxies/${seg(proxy)}/toxics/${seg(toxic)}`,
   reset: () => '/reset',
   version: () => '/version',
+  toxicTypes: () => '/toxic-types',
   connections: (proxy: string) => `/proxies/${seg(proxy)}/connections`,
   connection: (proxy: string, id: number) => `/proxies/${seg(proxy)}/connections/${id}`,
   metrics: () => '/metrics',

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { addPluginBehavior } from './behaviors.js';
 import { byteToxics } from './byte-toxics.js';
 import { requestToxics } from './request-toxics.js';
@@ -87,4 +87,37 @@ export function explainToxic(type: ToxicType, attributes: AnyToxicAttributes): s
   const def = toxicDefinition(type);
   const parsed = def.attributes.safeParse(attributes);
   return def.explain(parsed.success ? parsed.data : { ...defaultAttributes(type), ...attributes });
+}
+
+/** A toxic type as `GET /toxic-types` lists it: enough to build a form or check a spec. */
+export interface ToxicTypeJson {
+  type: string;
+  level: ToxicLevel;
+  /** Loaded from a plugin rather than built in. */
+  plugin: boolean;
+  required: readonly string[];
+  defaults: AnyToxicAttributes;
+  /** The attributes' JSON Schema (input side: what a client may send). */
+  attributes: object;
+}
+
+let typesJson: { count: number; list: ToxicTypeJson[] } | undefined;
+
+/** Every type this server knows, built-ins then plugins; rebuilt only when a plugin was added. */
+export function toxicTypesJson(): ToxicTypeJson[] {
+  if (typesJson?.count !== TOXIC_TYPES.length) {
+    const list = TOXIC_TYPES.map((type) => {
+      const def = toxicDefinition(type);
+      return {
+        type,
+        level: def.level,
+        plugin: !isBuiltInType(type),
+        required: def.required,
+        defaults: defaultAttributes(type),
+        attributes: z.toJSONSchema(def.attributes, { io: 'input', unrepresentable: 'any' }),
+      };
+    });
+    typesJson = { count: TOXIC_TYPES.length, list };
+  }
+  return typesJson.list;
 }

@@ -2,6 +2,7 @@ import type { ProxyConfig } from '../api/config.js';
 import type { ProxyJson, ProxySpec } from '../api/proxy.js';
 import { paths } from '../api/routes.js';
 import { defaultToxicName } from '../api/toxic-name.js';
+import type { ToxicTypeJson } from '../api/toxic-types.js';
 import { DEFAULT_URL, serverUrlFromEnvironment } from './environment.js';
 import { LEASE_HEADER, type LeaseJson } from '../api/lease.js';
 import { FaultlineError } from './errors.js';
@@ -39,6 +40,11 @@ export class Faultline {
   async version(): Promise<string> {
     const body = await this.transport.request<{ version: string } | string>('GET', paths.version());
     return typeof body === 'string' ? body : body.version;
+  }
+
+  /** Every toxic type the server knows, plugins included (faultline only; Toxiproxy has no such route). */
+  toxicTypes(): Promise<ToxicTypeJson[]> {
+    return this.transport.request<ToxicTypeJson[]>('GET', paths.toxicTypes());
   }
 
   /** Whether the server answers at all. */

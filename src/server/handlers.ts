@@ -12,6 +12,7 @@ import {
   decodeLeaseCreate,
   decodeLeaseRenew,
   TOXIPROXY_API_VERSION,
+  toxicTypesJson,
   type RouteName,
 } from '../api/index.js';
 import { connectionBytes } from './events.js';
@@ -171,6 +172,7 @@ export const handlers: Record<RouteName, Handler> = {
     ctx.state.leases.release(param(ctx, 'lease'));
     return { status: 204 };
   },
+  ToxicTypeIndex: () => ({ status: 200, json: toxicTypesJson() }),
   Version: () => ({
     status: 200,
     text: `{"version": "${TOXIPROXY_API_VERSION}"}\n`,

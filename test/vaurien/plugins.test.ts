@@ -92,6 +92,13 @@ test('startServer({toxics}): the plugin is a toxic type like a built-in', async 
       assert.equal(toxic.type, 'slow_first');
       assert.deepEqual(toxic.attributes, { ms: 5, requests: 2 });
     });
+    // GET /toxic-types lists it beside the built-ins, with its defaults and JSON Schema.
+    const types = await client.toxicTypes();
+    const described = types.find((t) => t.type === 'slow_first');
+    assert.deepEqual({ ...described, attributes: undefined }, { type: 'slow_first', level: 'request', plugin: true, required: ['ms'], defaults: { ms: 500, requests: 1 }, attributes: undefined });
+    assert.equal((described?.attributes as { properties: Record<string, { default?: number }> }).properties.ms?.default, 500);
+    assert.deepEqual(types.find((t) => t.type === 'mix')?.plugin, false);
+    assert.equal(types[0]?.type, 'noop');
     // The same plugin again (a second server in this process) is not a clash.
     const again = await startServer({ port: 0, toxics: [slowFirst] });
     await again.close();
