@@ -10,7 +10,7 @@ import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { BIN } from '../helpers/binary.js';
+import { BIN, serveBinary } from '../helpers/binary.js';
 import { httpRequest, startHttpUpstream, type HttpUpstream } from '../helpers/http.js';
 import { cli } from '../cli/cli-run.js';
 
@@ -249,4 +249,20 @@ test('bad flags and ini: exit 1 naming the flag or file:section.key', async () =
     assert.equal(result.code, 1, `${args.join(' ')}: ${result.stderr}`);
     assert.match(result.stderr.trim(), pattern, args.join(' '));
   }
+});
+
+test('faultline toxic add -t mix -a behaviors=20:delay,10:error -a delay_sleep=1, and its errors', async () => {
+  const server = await serveBinary(['server', '--port', '0']);
+  children.push(server.child);
+  const url = server.url;
+  assert.equal((await cli(['create', 'cli-mix', '-l', '127.0.0.1:0', '-u', `127.0.0.1:${up.port}`, '--protocol', 'http', '--host', url])).code, 0);
+  const added = await cli(['toxic', 'add', 'cli-mix', '-t', 'mix', '-a', 'behaviors=20:delay,10:error', '-a', 'delay_sleep=1', '--host', url]);
+  assert.equal(added.code, 0, added.stderr);
+  const toxic = await json(`${url}/proxies/cli-mix/toxics/mix_downstream`);
+  assert.equal(toxic.body.attributes.behaviors, '20:delay,10:error');
+  assert.equal(toxic.body.attributes.delay_sleep, 1);
+  const bad = await cli(['toxic', 'add', 'cli-mix', '-n', 'm2', '-t', 'mix', '-a', 'behaviors=20:delay,10:nope', '--host', url]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /invalid value for attribute behaviors: "20:delay,10:nope": unknown behavior "nope"; valid behaviors: abort, blackout, delay, dummy, error, hang, transient/);
+  server.child.kill('SIGTERM');
 });
