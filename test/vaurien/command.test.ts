@@ -213,11 +213,26 @@ http_port = 0
 });
 
 test('a tcp proxy maps behaviours onto byte-level toxics', async () => {
-  const v = await vaurien(['--proxy', '127.0.0.1:0', '--backend', `127.0.0.1:${up.port}`, '--behavior', '100:blackout', '--protocol', 'smtp']);
+  const v = await vaurien([
+    '--proxy', '127.0.0.1:0', '--backend', `127.0.0.1:${up.port}`, '--behavior', '100:blackout', '--protocol', 'smtp',
+    '--http', '--http-host', '127.0.0.1', '--http-port', '0',
+  ]);
   const toxics = await json(`${v.api}/proxies/vaurien/toxics`);
   assert.deepEqual(toxics.body.map((t: { type: string; toxicity: number }) => [t.type, t.toxicity]), [['timeout', 1]]);
   assert.deepEqual(await statuses(v.proxies.get('vaurien') as number, 1), ['closed']);
   assert.match(v.logs(), /smtp is forwarded as tcp/);
+  // The control API swaps the byte-level toxics.
+  const control = v.controls.get('vaurien') as string;
+  assert.deepEqual((await json(`${control}/behavior`, 'PUT', { name: '50:delay,20:hang', delay_sleep: 0.2 })).status, 200);
+  const swapped = await json(`${v.api}/proxies/vaurien/toxics`);
+  assert.deepEqual(
+    swapped.body.map((t: { type: string; toxicity: number; stream: string; attributes: object }) => [t.type, t.stream, t.toxicity, t.attributes]),
+    [['latency', 'upstream', 0.5, { latency: 200, jitter: 0 }], ['timeout', 'upstream', 0.2, { timeout: 0 }]],
+  );
+  assert.deepEqual(await json(`${control}/behavior`), { status: 200, body: { behavior: '50:delay,20:hang' } });
+  const transient = await json(`${control}/behavior`, 'PUT', { name: 'transient' });
+  assert.equal(transient.status, 400);
+  assert.match(transient.body.errors[0].description, /behavior transient counts requests and needs a framed protocol/);
   v.child.kill('SIGTERM');
 });
 
