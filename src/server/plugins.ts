@@ -80,8 +80,10 @@ export function registerPlugins(plugins: readonly unknown[], where: string): str
  */
 async function importTypeScript(file: string): Promise<unknown> {
   let esbuild: typeof import('esbuild');
+  // A specifier in a variable, so bundling faultline (the single executable) leaves it alone.
+  const optional = 'esbuild';
   try {
-    esbuild = await import('esbuild');
+    esbuild = (await import(optional)) as typeof import('esbuild');
   } catch {
     throw new PluginError(`${file}: a TypeScript plugin needs esbuild to load (npm install --save-dev esbuild), or compile it to .js first`);
   }
