@@ -5,7 +5,7 @@
 export * from './client/index.js';
 export type { ProxyJson, ProxySpec, ProxyUpdate } from './api/proxy.js';
 export type { Stream, Toxic, ToxicAttributesInput, ToxicChange, ToxicJson, ToxicSpec } from './api/toxic.js';
-export type { ToxicAttributes, ToxicType } from './api/toxic-types.js';
+export type { ToxicAttributes, ToxicType, ToxicTypeJson } from './api/toxic-types.js';
 export { TOXIC_TYPES, explainToxic } from './api/toxic-types.js';
 export type { FaultRecord } from './api/faults.js';
 export type { Protocol } from './api/protocols.js';

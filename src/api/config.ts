@@ -22,30 +22,51 @@ function toxicEntry<T extends ToxicType>(type: T) {
     .strict();
 }
 
-export const toxicConfigSchema = z.discriminatedUnion(
-  'type',
-  TOXIC_TYPES.map((type) => toxicEntry(type)) as unknown as [ReturnType<typeof toxicEntry<'noop'>>],
-  { error: `expected a toxic with "type" one of ${TOXIC_TYPES.join(', ')}` },
-);
+function buildSchemas() {
+  const toxic = z.discriminatedUnion(
+    'type',
+    TOXIC_TYPES.map((type) => toxicEntry(type)) as unknown as [ReturnType<typeof toxicEntry<'noop'>>],
+    { error: `expected a toxic with "type" one of ${TOXIC_TYPES.join(', ')}` },
+  );
+  const proxy = z
+    .object({
+      name: z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' }),
+      listen: z.string({ error: 'expected "host:port"' }).optional().describe('address to listen on, e.g. 127.0.0.1:26379; default "" (every interface, a free port)'),
+      upstream: z.string({ error: 'expected "host:port"' }).min(1, { error: 'expected "host:port"' }).describe('address to forward to'),
+      enabled: z.boolean({ error: 'expected true or false' }).optional().describe('default true'),
+      ...proxyExtrasShape,
+      toxics: z.array(toxic, { error: 'expected a list of toxics' }).optional(),
+    })
+    .strict();
+  const config = z
+    .object({
+      $schema: z.string().optional(),
+      plugins: z
+        .array(z.string({ error: 'expected a path' }).min(1, { error: 'expected a path' }), { error: 'expected a list of paths' })
+        .optional()
+        .describe('toxic plugins to load before the proxies, paths relative to this file (see docs/plugins.md)'),
+      proxies: z.array(proxy, { error: 'expected a list of proxies' }),
+    })
+    .strict()
+    .describe('faultline configuration: proxies and the toxics they start with');
+  return { toxic, proxy, config, types: TOXIC_TYPES.length };
+}
 
-export const proxyConfigSchema = z
-  .object({
-    name: z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' }),
-    listen: z.string({ error: 'expected "host:port"' }).optional().describe('address to listen on, e.g. 127.0.0.1:26379; default "" (every interface, a free port)'),
-    upstream: z.string({ error: 'expected "host:port"' }).min(1, { error: 'expected "host:port"' }).describe('address to forward to'),
-    enabled: z.boolean({ error: 'expected true or false' }).optional().describe('default true'),
-    ...proxyExtrasShape,
-    toxics: z.array(toxicConfigSchema, { error: 'expected a list of toxics' }).optional(),
-  })
-  .strict();
+let built = buildSchemas();
 
-export const configSchema = z
-  .object({
-    $schema: z.string().optional(),
-    proxies: z.array(proxyConfigSchema, { error: 'expected a list of proxies' }),
-  })
-  .strict()
-  .describe('faultline configuration: proxies and the toxics they start with');
+/**
+ * The schemas for the types known now: built again once a plugin has added a type, so a
+ * config file (and the JSON Schema printed for editors) can use the plugin like a built-in.
+ */
+export function configSchemas(): Omit<ReturnType<typeof buildSchemas>, 'types'> {
+  if (built.types !== TOXIC_TYPES.length) built = buildSchemas();
+  return built;
+}
+
+/** The built-in types' schemas; `configSchemas()` includes plugins. */
+export const toxicConfigSchema = built.toxic;
+export const proxyConfigSchema = built.proxy;
+export const configSchema = built.config;
 
 export type ToxicConfig = z.output<typeof toxicConfigSchema>;
 export type ProxyConfigEntry = z.output<typeof proxyConfigSchema>;
@@ -57,5 +78,5 @@ export type ConfigDocument = z.output<typeof configSchema>;
 
 /** The JSON Schema of the config file, for editors; `schema/config.schema.json` is generated from it. */
 export function configJsonSchema(): object {
-  return z.toJSONSchema(configSchema, { io: 'input' });
+  return z.toJSONSchema(configSchemas().config, { io: 'input' });
 }

@@ -15,4 +15,3 @@ export * from './toxic-name.js';
 export * from './lease.js';
 export * from './protocol-attributes.js';
 export * from './presets.js';
-export * from './toxic-schemas.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BEHAVIORS, formatMix, MixError, parseMix } from './behaviors.js';
 import { MAX_MS } from './byte-toxics.js';
 import { explainMatch, requestMatchShape } from './request-match.js';
 import { defineToxic } from './toxic-definition.js';
@@ -56,6 +57,21 @@ function describeAnswer(a: { status: number; message?: string | undefined; sqlst
   if (a.message !== undefined) return JSON.stringify(a.message);
   return String(a.status);
 }
+
+const countRule = 'expected a whole number from 0';
+const count = () => z.int({ error: countRule }).min(0, { error: countRule }).max(Number.MAX_SAFE_INTEGER, { error: countRule });
+const flag = () => z.boolean({ error: 'expected true or false' });
+const sleepRule = `expected a number of seconds from 0 to ${Math.floor(MAX_MS / 1000)}, e.g. 0.5`;
+
+/** Vaurien's `"20:delay,10:error"`, checked with the message that names what is wrong. */
+const mixText = z.string({ error: 'expected a mix, e.g. "20:delay,10:error"' }).superRefine((text, ctx) => {
+  try {
+    parseMix(text);
+  } catch (err) {
+    if (!(err instanceof MixError)) throw err;
+    ctx.addIssue({ code: 'custom', message: err.message, input: text });
+  }
+});
 
 /** A request-level toxic: its own attributes plus matching, counts and probability. */
 function requestLevel<S extends z.core.$ZodLooseShape>(own: S) {
@@ -137,6 +153,35 @@ export const requestToxics = {
     required: [],
     explain: (a) =>
       `cuts the response off after ${a.bytes} body bytes and ${a.reset ? 'resets' : 'closes'} the connection, for ${explainMatch(a)}`,
+  }),
+  mix: defineToxic({
+    level: 'request',
+    attributes: requestLevel({
+      behaviors: mixText
+        .default('100:dummy')
+        .describe('Vaurien\'s mix: percent:behavior shares drawn per request, the rest passes; behaviors: ' + Object.keys(BEHAVIORS).join(', ')),
+      delay_sleep: z
+        .number({ error: sleepRule })
+        .min(0, { error: sleepRule })
+        .max(Math.floor(MAX_MS / 1000), { error: sleepRule })
+        .default(BEHAVIORS.delay.options.sleep.default)
+        .describe('delay: seconds to hold the request (or response)'),
+      delay_before: flag().default(BEHAVIORS.delay.options.before.default).describe('delay: hold the request before forwarding it; false: hold the response'),
+      error_inject: flag().default(BEHAVIORS.error.options.inject.default).describe("error: accepted for Vaurien's sake; faultline always answers in the protocol's own error format"),
+      error_warmup: count().default(BEHAVIORS.error.options.warmup.default).describe('error: calls that pass before errors start'),
+      transient_agitate: count().default(BEHAVIORS.transient.options.agitate.default).describe('transient: calls that fail before it recovers'),
+      transient_inject: flag().default(BEHAVIORS.transient.options.inject.default).describe('transient: as error_inject'),
+      transient_warmup: count().default(BEHAVIORS.transient.options.warmup.default).describe('transient: calls that pass before the failing ones'),
+      status: status().default(503).describe('error, transient: status of the answer (HTTP)'),
+      body: z.string({ error: 'expected a string' }).optional().describe('error, transient: body of the answer (HTTP)'),
+      ...nativeErrorShape,
+    }),
+    required: ['behaviors'],
+    explain: (a) => {
+      const shares = parseMix(a.behaviors).filter((s) => s.name !== 'dummy' && s.percent > 0);
+      if (shares.length === 0) return `passes ${explainMatch(a)} untouched (100:dummy)`;
+      return `draws per request ${formatMix(shares)} (the rest passes) for ${explainMatch(a)}`;
+    },
   }),
   slow_headers: defineToxic({
     level: 'request',

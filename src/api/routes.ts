@@ -84,6 +84,7 @@ export const paths = {
   toxic: (proxy: string, toxic: string) => `/proxies/${seg(proxy)}/toxics/${seg(toxic)}`,
   reset: () => '/reset',
   version: () => '/version',
+  toxicTypes: () => '/toxic-types',
   connections: (proxy: string) => `/proxies/${seg(proxy)}/connections`,
   connection: (proxy: string, id: number) => `/proxies/${seg(proxy)}/connections/${id}`,
   metrics: () => '/metrics',
@@ -92,7 +93,6 @@ export const paths = {
   leases: () => '/leases',
   lease: (id: string) => `/leases/${seg(id)}`,
   leaseRenew: (id: string) => `/leases/${seg(id)}/renew`,
-  toxicTypes: () => '/toxic-types',
   presets: () => '/presets',
   preset: (proxy: string, preset: string) => `/proxies/${seg(proxy)}/presets/${seg(preset)}`,
 } as const;

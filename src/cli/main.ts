@@ -15,6 +15,7 @@ import { registerReset } from './commands/reset.js';
 import { registerServer } from './commands/server.js';
 import { registerToggle } from './commands/toggle.js';
 import { registerToxic } from './commands/toxic.js';
+import { registerVaurien } from './commands/vaurien.js';
 import { apiTokenOption, hostOption, jsonOption } from './remote.js';
 import { misusedHostShorthand, normaliseArgs } from './toxiproxy-args.js';
 import { UserError } from './user-error.js';
@@ -34,6 +35,7 @@ const COMMANDS: readonly ((program: Command) => void)[] = [
   registerPopulate,
   registerExperiment,
   registerMatrix,
+  registerVaurien,
 ];
 
 const program = new Command('faultline')
@@ -66,12 +68,47 @@ function fail(message: string): never {
 }
 
 /**
+ * `--plugin PATH` (repeatable) works with every command: the types it registers are known to
+ * the server it starts, the `-t` help and the attribute checks of `toxic add`. Taken out before
+ * commander parses, so it can be loaded before any command runs.
+ */
+function pluginArgs(args: readonly string[]): { rest: string[]; plugins: string[] } {
+  const rest: string[] = [];
+  const plugins: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') {
+      rest.push(...args.slice(i));
+      break;
+    }
+    if (arg === '--plugin' || arg === '-plugin') {
+      const path = args[++i];
+      if (path === undefined || path.startsWith('-')) throw new UserError('--plugin needs a path to a JavaScript or TypeScript module');
+      plugins.push(path);
+    } else if (arg.startsWith('--plugin=')) plugins.push(arg.slice('--plugin='.length));
+    else rest.push(arg);
+  }
+  return { rest, plugins };
+}
+
+async function loadPlugins(paths: readonly string[]): Promise<void> {
+  const { loadPluginFiles, PluginError } = await import('../server/plugins.js');
+  try {
+    await loadPluginFiles(paths);
+  } catch (err) {
+    if (err instanceof PluginError) throw new UserError(`cannot load --plugin ${err.message}`);
+    throw err;
+  }
+}
+
+/**
  * A function rather than top-level await, so the CLI can also be bundled into a CommonJS file
  * for the single executable (Node 20's SEA runs only CommonJS).
  */
 async function main(): Promise<void> {
   try {
-    const args = process.argv.slice(2);
+    const { rest: args, plugins } = pluginArgs(process.argv.slice(2));
+    if (plugins.length > 0) await loadPlugins(plugins);
     const mistake = misusedHostShorthand(args);
     if (mistake !== undefined) throw new UserError(mistake);
     await program.parseAsync(normaliseArgs(args, commandNames), { from: 'user' });

@@ -2,10 +2,10 @@ import type { ProxyConfig } from '../api/config.js';
 import type { ProxyJson, ProxySpec } from '../api/proxy.js';
 import { paths } from '../api/routes.js';
 import { defaultToxicName } from '../api/toxic-name.js';
+import type { ToxicTypeJson } from '../api/toxic-types.js';
 import { DEFAULT_URL, serverUrlFromEnvironment } from './environment.js';
 import { LEASE_HEADER, type LeaseJson } from '../api/lease.js';
 import type { PresetJson } from '../api/presets.js';
-import type { ToxicTypeJson } from '../api/toxic-schemas.js';
 import { FaultlineError } from './errors.js';
 import { Transport, type ClientOptions } from './http.js';
 import { Lease } from './lease.js';
@@ -41,6 +41,11 @@ export class Faultline {
   async version(): Promise<string> {
     const body = await this.transport.request<{ version: string } | string>('GET', paths.version());
     return typeof body === 'string' ? body : body.version;
+  }
+
+  /** Every toxic type the server knows, plugins included (faultline only; Toxiproxy has no such route). */
+  toxicTypes(): Promise<ToxicTypeJson[]> {
+    return this.transport.request<ToxicTypeJson[]>('GET', paths.toxicTypes());
   }
 
   /** Whether the server answers at all. */
@@ -145,10 +150,6 @@ export class Faultline {
     return this.transport.request<PresetJson[]>('GET', paths.presets());
   }
 
-  /** Every toxic type the server knows, with the JSON Schema of its attributes (faultline only). */
-  toxicTypes(): Promise<ToxicTypeJson[]> {
-    return this.transport.request<ToxicTypeJson[]>('GET', paths.toxicTypes());
-  }
 
   /** Several proxies by name or by pattern, to fault together (`select(/redis/)`). */
   async select(which: readonly string[] | RegExp): Promise<ProxyGroup> {

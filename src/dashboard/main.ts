@@ -4,7 +4,7 @@ import type { FaultlineEvent } from '../api/events.js';
 import type { FaultRecord } from '../api/faults.js';
 import type { PresetJson } from '../api/presets.js';
 import type { ProxyJson } from '../api/proxy.js';
-import type { ToxicTypeJson } from '../api/toxic-schemas.js';
+import type { ToxicTypeJson } from '../api/toxic-types.js';
 import { ApiFailure, call, followEvents, setToken, tokenRequired } from './api.js';
 import { byId, h, replace } from './dom.js';
 import { ProxyCard, type Catalogue } from './proxy-card.js';

@@ -3,7 +3,7 @@
 import type { ConnectionJson } from '../api/events.js';
 import type { PresetJson } from '../api/presets.js';
 import type { ProxyJson } from '../api/proxy.js';
-import type { ToxicTypeJson } from '../api/toxic-schemas.js';
+import type { ToxicTypeJson } from '../api/toxic-types.js';
 import { ApiFailure, call } from './api.js';
 import { TrafficChart } from './chart.js';
 import { formatAge, formatBytes, h, replace, uid } from './dom.js';

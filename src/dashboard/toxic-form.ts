@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
-import type { ToxicTypeJson } from '../api/toxic-schemas.js';
+import type { ToxicTypeJson } from '../api/toxic-types.js';
 import type { ToxicJson } from '../api/toxic.js';
 import { ApiFailure, call } from './api.js';
 import { h, replace, uid } from './dom.js';

@@ -32,4 +32,4 @@ export function createMessageLayer(
 }
 
 export type { MessageHost, HeaderFaultGate, FiredFault } from './host.js';
-export { requestToxicImpls } from './faults/index.js';
+export { pluginRequestImpl, registerRequestImpl, requestToxicImpls } from './faults/index.js';

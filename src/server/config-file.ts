@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { configSchema, type ConfigDocument } from '../api/config.js';
+import { configSchemas, type ConfigDocument } from '../api/config.js';
 import { describeValue, formatPath, valueAt } from '../api/decode.js';
 import { defaultToxicName } from '../api/toxic-name.js';
+import { loadPluginFiles, PluginError } from './plugins.js';
 
 /** A config file that cannot be used; the message names the file, the place and the problem. */
 export class ConfigError extends Error {
@@ -44,7 +45,7 @@ export function validateConfig(file: string, raw: unknown): ConfigDocument {
   if (raw === null || raw === undefined) throw new ConfigError(`invalid config ${file}: the file is empty; expected {"proxies": [...]} or a list of proxies`);
   const isArray = Array.isArray(raw);
   const input = isArray ? { proxies: raw } : raw;
-  const result = configSchema.safeParse(input);
+  const result = configSchemas().config.safeParse(input);
   if (!result.success) {
     // A misspelt key usually explains the missing one next to it, so it is reported first.
     const issue = result.error.issues.find((i) => i.code === 'unrecognized_keys') ?? result.error.issues[0];
@@ -79,7 +80,22 @@ export async function readConfig(file: string): Promise<ConfigDocument> {
   } catch (err) {
     throw new ConfigError(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
-  return parseConfig(file, text);
+  const raw = parse(file, text);
+  await loadListedPlugins(file, raw);
+  return validateConfig(file, raw);
+}
+
+/** `plugins:` are loaded before the proxies are validated, so their toxics can use the new types. */
+async function loadListedPlugins(file: string, raw: unknown): Promise<void> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return;
+  const list = (raw as { plugins?: unknown }).plugins;
+  if (!Array.isArray(list) || !list.every((p) => typeof p === 'string')) return;
+  try {
+    await loadPluginFiles(list, dirname(resolve(file)), (p) => `${file}: plugins[${list.indexOf(p)}] ${p}`);
+  } catch (err) {
+    if (err instanceof PluginError) throw new ConfigError(`invalid config ${err.message}`);
+    throw err;
+  }
 }
 
 /** Parses and validates a config's text; `file` names it in errors and picks YAML or JSON. */

@@ -14,6 +14,8 @@ import { validateConfig } from './config-file.js';
 import { ConfigSync, type SyncSummary } from './config-sync.js';
 import { DesiredState } from './desired-state.js';
 import { createMetrics, type MetricsOptions } from './metrics.js';
+import type { FaultlinePlugin } from '../plugin.js';
+import { loadPluginFiles, registerPlugins } from './plugins.js';
 import { ProxyCollection } from './state.js';
 
 export interface ServerOptions {
@@ -32,6 +34,13 @@ export interface ServerOptions {
   config?: string;
   /** Re-apply the config file whenever it changes; a broken edit is logged and ignored. */
   watch?: boolean;
+  /**
+   * Toxic plugins (`definePlugin({...})` from 'faultline/plugin') to register before anything
+   * else, so the API, config and schema know their types. Process-wide, as the registries are.
+   */
+  toxics?: readonly FaultlinePlugin[];
+  /** Plugin modules to load, by path (relative to the working directory). */
+  plugins?: readonly string[];
   /** Called after each reload of a watched config (undefined when the edit was rejected). */
   onConfigReload?: (summary: SyncSummary | undefined) => void;
   /** Serve the web dashboard at /ui; default true. */
@@ -61,6 +70,8 @@ export interface RunningServer {
 
 /** Starts the control API and returns once it is listening; rejects if the port cannot be bound. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  if (options.toxics !== undefined && options.toxics.length > 0) registerPlugins(options.toxics, 'startServer({toxics})');
+  if (options.plugins !== undefined && options.plugins.length > 0) await loadPluginFiles(options.plugins);
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? silentLogger;
   const seed = options.seed ?? randomInt(2 ** 32);
@@ -133,5 +144,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
 export { ProxyCollection } from './state.js';
 export { ConfigError } from './config-file.js';
+export { PluginError } from './plugins.js';
+export type { FaultlinePlugin } from '../plugin.js';
 export type { SyncSummary } from './config-sync.js';
 export type { Logger } from '../proxy/logger.js';

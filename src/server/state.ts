@@ -30,10 +30,10 @@ import { formatBound, resolveListen } from '../proxy/address.js';
 import type { Logger } from '../proxy/logger.js';
 import { Proxy } from '../proxy/proxy.js';
 import { ToxicEntry } from '../proxy/toxic-entry.js';
-import { requestToxicImpls } from '../protocols/index.js';
+import { pluginRequestImpl, requestToxicImpls } from '../protocols/index.js';
 import type { ToxicImplOf } from '../proxy/toxic-entry.js';
 import { hash32 } from '../proxy/random.js';
-import { toxicImpls } from '../toxics/index.js';
+import { pluginToxicImpl, toxicImpls } from '../toxics/index.js';
 import { EventBus } from './events.js';
 import { LeaseTable } from './leases.js';
 import { Mutex } from './mutex.js';
@@ -360,7 +360,13 @@ export class ProxyCollection {
 function implementationOf(type: string): ToxicImplOf {
   if (!isToxicType(type)) throw new Error(`no implementation for toxic type ${type}`);
   if (Object.hasOwn(toxicImpls, type)) return { level: 'stream', impl: toxicImpls[type as keyof typeof toxicImpls] };
-  return { level: 'request', impl: requestToxicImpls[type as keyof typeof requestToxicImpls] };
+  if (Object.hasOwn(requestToxicImpls, type)) return { level: 'request', impl: requestToxicImpls[type as keyof typeof requestToxicImpls] };
+  // A plugin's type, registered at start-up with its implementation.
+  const stream = pluginToxicImpl(type);
+  if (stream !== undefined) return { level: 'stream', impl: stream };
+  const request = pluginRequestImpl(type);
+  if (request !== undefined) return { level: 'request', impl: request };
+  throw new Error(`no implementation for toxic type ${type}`);
 }
 
 /** A request-level toxic's attributes must mean something on the proxy's protocol. */

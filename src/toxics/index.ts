@@ -24,3 +24,14 @@ export const toxicImpls: { readonly [T in StreamToxicType]: ToxicImpl<any> } = {
 };
 
 export type { Stage, StageContext, ToxicImpl } from './types.js';
+
+/** Byte-level toxics registered by plugins at start-up, beside the static table above. */
+const pluginImpls = new Map<string, ToxicImpl<any>>();
+
+export function registerToxicImpl(type: string, impl: ToxicImpl<any>): void {
+  pluginImpls.set(type, impl);
+}
+
+export function pluginToxicImpl(type: string): ToxicImpl<any> | undefined {
+  return pluginImpls.get(type);
+}

@@ -18,6 +18,7 @@ interface ServerFlags {
   version?: boolean;
   ui: boolean;
   apiToken?: string;
+  printSchema?: boolean;
 }
 
 /** Toxiproxy's LOG_LEVEL names, mapped onto pino's. */
@@ -44,6 +45,12 @@ async function run(flags: ServerFlags): Promise<void> {
     process.stdout.write(`faultline version ${FAULTLINE_VERSION} (Toxiproxy API ${TOXIPROXY_API_VERSION})\n`);
     return;
   }
+  if (flags.printSchema === true) {
+    // Includes the types of any --plugin given, so an editor validates a config that uses them.
+    const { configJsonSchema } = await import('../../api/config.js');
+    process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    return;
+  }
   // The default is read here, not given to commander, so help does not print a second one.
   const levelName = flags.logLevel ?? (process.env.LOG_LEVEL || 'info');
   const level = LEVELS[levelName.toLowerCase()];
@@ -58,7 +65,7 @@ async function run(flags: ServerFlags): Promise<void> {
     throw new UserError((err as Error).message);
   }
   // Loaded here, not at the top: every other command would otherwise pay for the server.
-  const [{ pino }, { ConfigError, startServer }] = await Promise.all([import('pino'), import('../../server/index.js')]);
+  const [{ pino }, { ConfigError, PluginError, startServer }] = await Promise.all([import('pino'), import('../../server/index.js')]);
   const logger = pino({ level, base: { version: FAULTLINE_VERSION } }, pino.destination(2));
 
   const apiToken = flags.apiToken ?? (process.env.FAULTLINE_API_TOKEN || undefined);
@@ -76,7 +83,7 @@ async function run(flags: ServerFlags): Promise<void> {
       ...(apiToken === undefined ? {} : { apiToken }),
     });
   } catch (err) {
-    if (err instanceof ConfigError) throw new UserError(err.message);
+    if (err instanceof ConfigError || err instanceof PluginError) throw new UserError(err.message);
     const reason = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message;
     throw new UserError(`cannot start the API on ${flags.host}:${port}: ${reason}`);
   }
@@ -108,6 +115,8 @@ export function registerServer(program: Command): void {
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent (default: $LOG_LEVEL, else info)')
     .option('--proxy-metrics', 'accepted for toxiproxy-server compatibility (proxy metrics are always on)')
     .option('--runtime-metrics', 'accepted for toxiproxy-server compatibility (runtime metrics are always on)')
+    .option('--plugin <path>', 'toxic plugin module (.js, .mjs, or .ts with esbuild) to load; repeatable (see docs/plugins.md)')
+    .option('--print-schema', "print the config file's JSON Schema, plugins' types included, and exit")
     .option('--version', 'print the version and exit')
     .addHelpText(
       'after',

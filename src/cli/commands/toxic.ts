@@ -99,7 +99,8 @@ function registerAdd(toxic: Command): void {
     .description('add a toxic to a proxy')
     .addHelpText(
       'after',
-      `
+      // A function, so types registered by --plugin after start-up are listed too.
+      () => `
 ${toxicTypesHelp()}
 
 Examples:

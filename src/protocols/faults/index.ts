@@ -4,6 +4,7 @@ import { abort } from './abort.js';
 import { delay } from './delay.js';
 import { error } from './error.js';
 import { hang } from './hang.js';
+import { mix } from './mix.js';
 import { rateLimit } from './rate-limit.js';
 import { slowHeaders } from './slow-headers.js';
 import { truncate } from './truncate.js';
@@ -19,4 +20,7 @@ export const requestToxicImpls: { readonly [T in RequestToxicType]: RequestToxic
   rate_limit: rateLimit,
   truncate,
   slow_headers: slowHeaders,
+  mix,
 };
+
+export { pluginRequestImpl, registerRequestImpl } from './plugins.js';
