@@ -65,13 +65,13 @@ async function firstAnswer(command: string, args: (port: number) => string[], en
 }
 
 /**
- * Scenario 10, issue 15's start-up figures: what a user who runs the CLI in a loop, or starts
+ * Scenario 12, issue 15's start-up figures: what a user who runs the CLI in a loop, or starts
  * a server per test file, pays each time. Commands are timed to completion from spawn (wall),
  * each the median of several runs per round, beside `node -e 0` (the floor any Node program
  * pays, in the direct column); the server from spawn to its first API answer, and its RSS then.
  */
 export const startup: Scenario = {
-  id: 'scenario10',
+  id: 'scenario12',
   title: 'start-up: CLI commands, server first answer, idle RSS',
   async run(ctx: Context): Promise<Row[]> {
     const runs = ctx.quick ? 3 : 7;
@@ -107,19 +107,19 @@ export const startup: Scenario = {
           push(first, 'toxiproxy', t.ms);
           push(rss, 'toxiproxy', t.rssMb);
         }
-        ctx.log(`scenario10 round ${round + 1}/${ctx.rounds}: list ${l.toFixed(0)} ms (node -e 0 ${floor.toFixed(0)} ms), first answer ${median(starts.map((s) => s.ms)).toFixed(0)} ms`);
+        ctx.log(`scenario12 round ${round + 1}/${ctx.rounds}: list ${l.toFixed(0)} ms (node -e 0 ${floor.toFixed(0)} ms), first answer ${median(starts.map((s) => s.ms)).toFixed(0)} ms`);
       }
     } finally {
       await stop(api);
     }
-    ctx.notes.push('scenario10: node -e 0 sits in the direct column; commands are wall time from spawn to exit, medians of several runs per round');
+    ctx.notes.push('scenario12: node -e 0 sits in the direct column; commands are wall time from spawn to exit, medians of several runs per round');
     return [
-      { scenario: 'scenario10', label: 'node -e 0 (the floor)', unit: 'ms', values: nodeFloor },
-      { scenario: 'scenario10', label: 'faultline --version', unit: 'ms', values: version },
-      { scenario: 'scenario10', label: 'faultline list (running server)', unit: 'ms', values: list, goal: goals.listWall },
-      { scenario: 'scenario10', label: 'faultline list vs node -e 0', unit: '×', values: listRatio, goal: goals.listVsNode },
-      { scenario: 'scenario10', label: 'server: spawn → first API answer', unit: 'ms', values: first, goal: goals.firstAnswer },
-      { scenario: 'scenario10', label: 'server RSS before any connection', unit: 'MB', values: rss, goal: goals.rss },
+      { scenario: 'scenario12', label: 'node -e 0 (the floor)', unit: 'ms', values: nodeFloor },
+      { scenario: 'scenario12', label: 'faultline --version', unit: 'ms', values: version },
+      { scenario: 'scenario12', label: 'faultline list (running server)', unit: 'ms', values: list, goal: goals.listWall },
+      { scenario: 'scenario12', label: 'faultline list vs node -e 0', unit: '×', values: listRatio, goal: goals.listVsNode },
+      { scenario: 'scenario12', label: 'server: spawn → first API answer', unit: 'ms', values: first, goal: goals.firstAnswer },
+      { scenario: 'scenario12', label: 'server RSS before any connection', unit: 'MB', values: rss, goal: goals.rss },
     ];
   },
 };
