@@ -1,5 +1,6 @@
 import type { Protocol } from '../api/protocols.js';
 import type { Codec, CodecOptions } from './pipeline/codec.js';
+import { MemcachedCodec } from './memcached/codec.js';
 
 import { RedisCodec } from './redis/codec.js';
 
@@ -16,7 +17,7 @@ export function createCodec(protocol: PipelinedProtocol, _options: CodecOptions)
     case 'redis':
       return new RedisCodec();
     case 'memcached':
-      return null;
+      return new MemcachedCodec();
     case 'postgres':
       return null;
     case 'mysql':
