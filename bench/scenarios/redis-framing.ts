@@ -42,13 +42,13 @@ async function redisEndpoint(ctx: Context): Promise<Endpoint> {
 }
 
 /**
- * Scenario 9: what framing Redis costs. redis-benchmark (32 connections, GET and SET, one
+ * Scenario 10: what framing Redis costs. redis-benchmark (32 connections, GET and SET, one
  * command per round trip and then 16 pipelined) → the local Redis directly, through a tcp
  * proxy, and through a redis proxy whose three request-level toxics match nothing, in rotated
  * order each round.
  */
 export const redisFraming: Scenario = {
-  id: 'scenario9',
+  id: 'scenario10',
   title: 'redis-benchmark through a redis proxy (framed) vs a tcp proxy',
   async run(ctx: Context): Promise<Row[]> {
     if (spawnSync('bash', ['-c', 'command -v redis-benchmark']).status !== 0) throw new Error('redis-benchmark is missing (apt-get install redis-tools)');
@@ -72,15 +72,15 @@ export const redisFraming: Scenario = {
           }
           push(ratio[i] as PerTarget, 'faultline', (thisRound['faultline-redis'] as number) / (thisRound.faultline as number));
         }
-        ctx.log(`scenario9 round ${round + 1}/${ctx.rounds} done`);
+        ctx.log(`scenario10 round ${round + 1}/${ctx.rounds} done`);
       }
     } finally {
       await stopEndpoints(endpoints);
       await run('redis-cli', ['-p', String(REDIS_PORT), '-n', DB, 'DEL', 'key:__rand_int__'], 10_000).catch(() => '');
     }
     return depths.flatMap((depth, i) => [
-      { scenario: 'scenario9', label: `redis GET+SET ops/s, -P ${depth.pipeline} (redis proxy: 3 toxics, none matching)`, unit: 'ops/s', values: ops[i] as PerTarget },
-      { scenario: 'scenario9', label: `redis proxy ops/s vs tcp proxy, -P ${depth.pipeline}`, unit: '×', values: ratio[i] as PerTarget, goal },
+      { scenario: 'scenario10', label: `redis GET+SET ops/s, -P ${depth.pipeline} (redis proxy: 3 toxics, none matching)`, unit: 'ops/s', values: ops[i] as PerTarget },
+      { scenario: 'scenario10', label: `redis proxy ops/s vs tcp proxy, -P ${depth.pipeline}`, unit: '×', values: ratio[i] as PerTarget, goal },
     ]);
   },
 };
