@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Redis, ReplyError } from 'ioredis';
 import type { FaultRecord } from '../../src/api/faults.js';
+import { RedisRequestScanner } from '../../src/protocols/redis/request-scanner.js';
 import type { RunningServer } from '../../src/server/index.js';
 import { bytewise, converse, recordEvents } from '../helpers/pipeline.js';
 import { addToxic, api, createProxy, startTestServer } from '../helpers/server.js';
@@ -287,4 +288,29 @@ test('bad input: a message with a line break is a 400 naming attributes.message;
   res = await api(server, 'POST', `/proxies/${name}/toxics`, { type: 'error', attributes: { miss: true } });
   assert.equal(res.status, 400);
   assert.match(res.text, /attributes\.miss/);
+});
+
+test("a codec's own exception resets that one connection and is reported; the server and other connections go on", async () => {
+  const { name, port } = await redisProxy();
+  const other = client(port);
+  assert.equal(await other.ping(), 'PONG');
+  const original = RedisRequestScanner.prototype.view;
+  const rec = recordEvents(server);
+  // A deliberately broken codec: the stand-in for a bug in one.
+  RedisRequestScanner.prototype.view = function (this: RedisRequestScanner, n: number) {
+    const view = original.call(this, n);
+    if (view?.method === 'ECHO') throw new Error('codec bug');
+    return view;
+  };
+  try {
+    const got = await converse(port, [resp('PING'), resp('ECHO', 'boom')], { idleMs: 1000 });
+    assert.ok(got.closed, 'the connection was reset');
+    const stopped = rec.events.find((e) => e.type === 'framing-stopped' && e.proxy === name);
+    assert.ok(stopped !== undefined && 'reason' in stopped && stopped.reason === 'internal error: codec bug', JSON.stringify(stopped));
+  } finally {
+    RedisRequestScanner.prototype.view = original;
+    rec.stop();
+  }
+  assert.equal(await other.ping(), 'PONG');
+  assert.equal((await api(server, 'GET', '/version')).status, 200);
 });
