@@ -314,3 +314,12 @@ test("a codec's own exception resets that one connection and is reported; the se
   assert.equal(await other.ping(), 'PONG');
   assert.equal((await api(server, 'GET', '/version')).status, 200);
 });
+
+test('a blocking command waits its turn: the answer to the command after it follows its (late) reply', async () => {
+  const { name, port } = await redisProxy();
+  await addToxic(server, name, { type: 'error', attributes: { command: 'PING', message: 'BUSY Redis is busy running a script.' } });
+  const t = performance.now();
+  const got = await converse(port, [Buffer.concat([resp('BLPOP', `${P}empty`, '0.3'), resp('PING')])], { until: (b) => b.includes('BUSY'), idleMs: 3000 });
+  assert.equal(got.data.toString(), '*-1\r\n-BUSY Redis is busy running a script.\r\n');
+  assert.ok(performance.now() - t >= 250, `took ${performance.now() - t} ms`);
+});
