@@ -1,5 +1,6 @@
 import type { FaultRecord } from '../api/faults.js';
 import type { ToxicEntry } from '../proxy/toxic-entry.js';
+import type { CodecOptions } from './pipeline/codec.js';
 
 /** A fault that fired, before the connection adds where and when. */
 export type FiredFault = Omit<FaultRecord, 'at' | 'proxy' | 'connection'>;
@@ -18,6 +19,8 @@ export interface MessageHost {
   framingStopped(reason: string): void;
   /** Envoy's fault headers, when the proxy obeys them. */
   readonly headerFaults: HeaderFaultGate | null;
+  /** The proxy's settings the pipelined protocols' codecs read (PostgreSQL's and MySQL's `tls`). */
+  readonly codecOptions: CodecOptions;
 }
 
 /** The proxy's cap on requests faulted by headers at once, and its reproducible dice. */

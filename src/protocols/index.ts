@@ -1,7 +1,9 @@
 import type { Protocol } from '../api/protocols.js';
 import type { Stage, StageContext } from '../toxics/types.js';
 import type { MessageHost } from './host.js';
+import { createCodec, isPipelined } from './codecs.js';
 import { HttpExchange } from './http/exchange.js';
+import { PipelineExchange } from './pipeline/exchange.js';
 
 /** One connection's message layer: a framer for each direction, sharing what pairs them. */
 export interface MessageLayer {
@@ -24,12 +26,15 @@ export function createMessageLayer(
       const exchange = new HttpExchange(host, upstream, downstream);
       return { upstream: exchange.request, downstream: exchange.response, dispose: () => exchange.dispose() };
     }
-    default:
-      // Framers for redis, postgres, mysql and memcached land one by one; until then those
-      // proxies forward bytes as tcp does.
-      return null;
   }
+  if (!isPipelined(protocol)) return null;
+  const codec = createCodec(protocol, host.codecOptions);
+  // A protocol without its codec yet forwards bytes as tcp does.
+  if (codec === null) return null;
+  const exchange = new PipelineExchange(protocol, host, codec, upstream, downstream);
+  return { upstream: exchange.requests, downstream: exchange.replies, dispose: () => exchange.dispose() };
 }
 
 export type { MessageHost, HeaderFaultGate, FiredFault } from './host.js';
+export type { CodecOptions } from './pipeline/codec.js';
 export { requestToxicImpls } from './faults/index.js';

@@ -1,7 +1,7 @@
 import { connect, Socket } from 'node:net';
 import type { Protocol } from '../api/protocols.js';
 import type { Stream } from '../api/toxic.js';
-import { createMessageLayer, type FiredFault, type HeaderFaultGate, type MessageHost, type MessageLayer } from '../protocols/index.js';
+import { createMessageLayer, type CodecOptions, type FiredFault, type HeaderFaultGate, type MessageHost, type MessageLayer } from '../protocols/index.js';
 import { Link, type LinkOwner } from './link.js';
 import { hash32, Random } from './random.js';
 import { ReadBuffer } from './read-buffer.js';
@@ -10,6 +10,8 @@ import type { ToxicEntry } from './toxic-entry.js';
 
 /** How long a closing connection may take to hand its last bytes to the kernel. */
 const CLOSE_GRACE_MS = 5_000;
+/** Until proxies carry a `tls` setting, PostgreSQL and MySQL refuse TLS so sessions stay framable. */
+const CODEC_OPTIONS: CodecOptions = { tls: 'refuse' };
 
 function onSocketError(this: Socket, err: NodeJS.ErrnoException): void {
   this[kConnection]?.abort(this, err);
@@ -185,6 +187,10 @@ export class Connection implements MessageHost, LinkOwner {
 
   get headerFaults(): HeaderFaultGate | null {
     return this.proxy.headerFaultGate;
+  }
+
+  get codecOptions(): CodecOptions {
+    return CODEC_OPTIONS;
   }
 
   link(stream: Stream): Link | null {

@@ -52,6 +52,8 @@ export interface RequestScanner {
   reset(): void;
   /** Set when framing must stop after the current unit (a reason for the framing-stopped event). */
   readonly stopAfter: string | null;
+  /** Why the last `scan()` returned UNFRAMEABLE, for the framing-stopped event (default: "not a <protocol> request"). */
+  readonly reason?: string | null;
 }
 
 export interface ReplyScanner {
@@ -70,6 +72,8 @@ export interface ReplyScanner {
    * compression, a Redis SUBSCRIBE in RESP2. The rest passes through; the reason is reported.
    */
   readonly stopAfter: string | null;
+  /** Why the last `scan()` returned UNFRAMEABLE, for the framing-stopped event (default: "not a <protocol> reply"). */
+  readonly reason?: string | null;
 }
 
 /** An injected answer's bytes, and whether the connection closes after it (PostgreSQL FATAL). */
