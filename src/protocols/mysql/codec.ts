@@ -13,7 +13,11 @@ export function createMysqlCodec(options: CodecOptions): Codec {
     requests: new MyRequestScanner(session),
     replies: new MyReplyScanner(session),
     // The server speaks first: its greeting answers the session's opening.
-    opening: () => new MyRequestView('CONNECT', '', null, -1, true),
+    opening: () => {
+      const view = new MyRequestView('CONNECT', '', null, -1, true);
+      view.number = 1;
+      return view;
+    },
     render(reply: AnyToxicAttributes, request: CodecRequest, toxic: string): RenderedAnswer {
       const view = request instanceof MyRequestView ? request : new MyRequestView(request.method, request.path, ReplyKind.Result, 0, request.opening);
       return renderErr(reply, view, toxic, session);

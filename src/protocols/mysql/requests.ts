@@ -27,6 +27,12 @@ const NAMED: Record<number, [string, ReplyKind]> = {
   0xfa: ['STMT_BULK_EXECUTE', ReplyKind.Result],
 };
 
+/**
+ * A statement is matched on its first 32 KiB: the exchange holds a request only until it is
+ * identified, and never more than 64 KiB of it.
+ */
+const TEXT_LIMIT = 32 * 1024;
+
 const QUIT = 0x01;
 const QUERY = 0x03;
 const PREPARE = 0x16;
@@ -109,6 +115,14 @@ export class MyRequestScanner implements RequestScanner {
       }
       if (this.capture !== null && this.captured < this.capture.length) {
         this.captured += chunk.copy(this.capture, this.captured, off, off + Math.min(take, this.capture.length - this.captured));
+        if (this.captured === TEXT_LIMIT && (this.left > take || this.lastLength === MAX_PACKET) && !this.identified) {
+          // A statement longer than TEXT_LIMIT: decided on its start, the rest streams.
+          off += take;
+          this.left -= take;
+          this.identifyStatement();
+          if (this.left === 0 && !this.packetEnd()) return UNFRAMEABLE;
+          return off;
+        }
       }
       off += take;
       this.left -= take;
@@ -123,7 +137,7 @@ export class MyRequestScanner implements RequestScanner {
   /** The command byte is known: how much of the packet to keep. */
   private startCommand(): boolean {
     const c = this.command;
-    if (c === QUERY || c === PREPARE) this.want(this.lastLength);
+    if (c === QUERY || c === PREPARE) this.want(Math.min(this.lastLength, TEXT_LIMIT));
     else if (c === EXECUTE || c === CLOSE || c === SEND_LONG_DATA) this.want(Math.min(5, this.lastLength));
     else if (c !== QUIT && NAMED[c] === undefined) return false;
     return true;
@@ -138,13 +152,8 @@ export class MyRequestScanner implements RequestScanner {
   private packetEnd(): boolean {
     this.headHave = 0;
     if (this.lastLength === MAX_PACKET) {
-      // The logical packet goes on; statement text keeps growing across the pieces.
+      // The logical packet goes on (its statement text was decided on by now).
       this.continued = true;
-      if (this.capture !== null && (this.command === QUERY || this.command === PREPARE)) {
-        const grown = Buffer.allocUnsafe(this.capture.length + MAX_PACKET);
-        this.capture.copy(grown);
-        this.capture = grown;
-      }
       return true;
     }
     this.continued = false;
@@ -176,11 +185,12 @@ export class MyRequestScanner implements RequestScanner {
         this.identify(new MyRequestView('QUIT', '', null, this.seq));
         return true;
       case QUERY:
-      case PREPARE: {
-        const text = cap === null ? '' : cap.toString('utf8', 1, this.captured);
-        this.identify(new MyRequestView(firstKeyword(text, true), text, c === QUERY ? ReplyKind.Result : ReplyKind.Prepare, this.seq));
+      case PREPARE:
+        if (this.identified) {
+          // Identified early: the view's sequence id is the last packet's.
+          (this.current as MyRequestView).seq = this.seq;
+        } else this.identifyStatement();
         return true;
-      }
       case EXECUTE: {
         if (cap === null || this.captured < 5) return false;
         const id = cap.readUInt32LE(1);
@@ -201,6 +211,11 @@ export class MyRequestScanner implements RequestScanner {
     if (c === 0x11) this.session.phase = Phase.Auth;
     this.identify(new MyRequestView(name, '', kind, this.seq));
     return true;
+  }
+
+  private identifyStatement(): void {
+    const text = this.capture === null ? '' : this.capture.toString('utf8', 1, this.captured);
+    this.identify(new MyRequestView(firstKeyword(text, true), text, this.command === QUERY ? ReplyKind.Result : ReplyKind.Prepare, this.seq));
   }
 
   private identify(view: MyRequestView): void {

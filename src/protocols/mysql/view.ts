@@ -11,7 +11,7 @@ export class MyRequestView implements CodecRequest {
     readonly path: string,
     readonly kind: ReplyKind | null,
     /** The sequence id of the command's last packet: an injected ERR takes the next one. */
-    readonly seq: number,
+    public seq: number,
     readonly opening?: boolean,
   ) {}
 

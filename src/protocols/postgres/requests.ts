@@ -12,6 +12,11 @@ const PROTOCOL_3_2 = 196610;
 const MAX_STARTUP = 10000;
 /** Bind, Describe, Execute and Close name a statement or portal first; this much of them is enough. */
 const NAMES_HEAD = 512;
+/**
+ * A statement is matched on its first 32 KiB: the exchange holds a request only until it is
+ * identified, and never more than 64 KiB of it (MAX_HEAD_BYTES).
+ */
+export const TEXT_LIMIT = 32 * 1024;
 
 const N = Buffer.from('N');
 
@@ -79,6 +84,13 @@ export class PgRequestScanner implements RequestScanner {
       const take = Math.min(this.bodyLeft, end - off);
       if (this.capture !== null && this.captured < this.capture.length) {
         this.captured += chunk.copy(this.capture, this.captured, off, off + Math.min(take, this.capture.length - this.captured));
+        if (this.captured === this.capture.length && this.bodyLeft > take && !this.identified && (this.type === 0x51 || this.type === 0x50)) {
+          // A statement longer than TEXT_LIMIT: decided on its start, the rest streams.
+          off += take;
+          this.bodyLeft -= take;
+          this.identifyStatement();
+          return off;
+        }
       }
       off += take;
       this.bodyLeft -= take;
@@ -130,7 +142,7 @@ export class PgRequestScanner implements RequestScanner {
       switch (t) {
         case 0x51 /* Q */:
           this.unit = Unit.Single;
-          this.want(this.bodyLeft);
+          this.want(Math.min(this.bodyLeft, TEXT_LIMIT));
           return true;
         case 0x46 /* F */:
           this.unit = Unit.Single;
@@ -159,7 +171,7 @@ export class PgRequestScanner implements RequestScanner {
     } else {
       return false;
     }
-    if (t === 0x50 /* P */) this.want(this.bodyLeft);
+    if (t === 0x50 /* P */) this.want(Math.min(this.bodyLeft, TEXT_LIMIT));
     else if (t === 0x42 || t === 0x44 || t === 0x45 || t === 0x43) this.want(Math.min(this.bodyLeft, NAMES_HEAD));
     return true;
   }
@@ -191,13 +203,7 @@ export class PgRequestScanner implements RequestScanner {
     }
     const cap = this.capture;
     if (this.unit !== Unit.Batch) {
-      if (this.type === 0x51) {
-        const text = cap === null ? '' : cap.toString('utf8', 0, Math.max(0, cap.length - 1));
-        // A simple Query drops the unnamed statement and portal.
-        this.session.statements.delete('');
-        this.session.portals.delete('');
-        this.identify(new PgRequestView(firstKeyword(text, false), text, true));
-      }
+      if (this.type === 0x51 && !this.identified) this.identifyStatement();
       this.complete = true;
       return true;
     }
@@ -249,6 +255,24 @@ export class PgRequestScanner implements RequestScanner {
       this.identify(new PgRequestView(text === undefined ? fallback : firstKeyword(text, false), text ?? '', true));
     }
     return true;
+  }
+
+  /** A Query, or the Parse opening a batch: identified by its statement text (the first TEXT_LIMIT bytes of it). */
+  private identifyStatement(): void {
+    const cap = this.capture as Buffer;
+    if (this.type === 0x51) {
+      const stop = this.captured > 0 && cap[this.captured - 1] === 0 ? this.captured - 1 : this.captured;
+      const text = cap.toString('utf8', 0, stop);
+      // A simple Query drops the unnamed statement and portal.
+      this.session.statements.delete('');
+      this.session.portals.delete('');
+      this.identify(new PgRequestView(firstKeyword(text, false), text, true));
+      return;
+    }
+    const [name, at] = cstring(cap.subarray(0, this.captured), 0);
+    const [query] = cstring(cap.subarray(0, this.captured), at);
+    this.session.statements.set(name, query);
+    this.identify(new PgRequestView(firstKeyword(query, false), query, true));
   }
 
   private identify(view: PgRequestView): void {
