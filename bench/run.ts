@@ -14,10 +14,11 @@ import { http } from './scenarios/http.js';
 import { httpFraming } from './scenarios/http-framing.js';
 import { idle } from './scenarios/idle.js';
 import { loadGenerator } from './scenarios/load-generator.js';
+import { pgbenchScenario } from './scenarios/pgbench.js';
 import { rtt } from './scenarios/rtt.js';
 import { toxicPath } from './scenarios/toxic-path.js';
 
-const scenarios: Scenario[] = [bulk, rtt, http, idle, toxicPath, accuracy, control, httpFraming, loadGenerator];
+const scenarios: Scenario[] = [bulk, rtt, http, idle, toxicPath, accuracy, control, httpFraming, loadGenerator, pgbenchScenario];
 /** bench/ in the source tree (run.js lives in dist/bench/). */
 const benchSource = fileURLToPath(new URL('../../bench/', import.meta.url));
 

@@ -126,6 +126,8 @@ export class MyReplyScanner implements ReplyScanner {
       if (first === 0xff) return this.end();
       if (first !== 0x0a || this.greetingCaps < 0 || this.headHave < this.greetingCaps + 2) return false;
       s.serverCaps = this.head.readUInt16LE(this.greetingCaps) | (this.headHave >= this.greetingCaps + 7 ? this.head.readUInt16LE(this.greetingCaps + 5) << 16 : 0);
+      // MariaDB puts its extended capabilities in the last 4 of the 10 reserved bytes.
+      if ((s.serverCaps & 1) === 0 && this.headHave >= this.greetingCaps + 18) s.serverExtCaps = this.head.readUInt32LE(this.greetingCaps + 14);
       s.phase = Phase.Auth;
       this.step = Step.Auth;
       return true;
@@ -200,6 +202,12 @@ export class MyReplyScanner implements ReplyScanner {
     }
     const count = lenenc(this.head, 0, this.headHave);
     if (count === null || count <= 0) return false;
+    if (this.session.cacheMetadata) {
+      // Definitions the client cached are left out (a prepared statement run again); how many
+      // packets follow then is not worth guessing at: pass the rest of the connection through.
+      const at = lenencSize(this.head, 0, this.headHave) as number;
+      if (at >= this.headHave || this.head[at] === 0) return false;
+    }
     this.count = count;
     this.step = Step.Columns;
     return true;

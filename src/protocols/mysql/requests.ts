@@ -1,6 +1,16 @@
 import { UNFRAMEABLE, type RequestScanner } from '../pipeline/codec.js';
 import { firstKeyword } from '../sql-keyword.js';
-import { CLIENT_COMPRESS, CLIENT_DEPRECATE_EOF, CLIENT_SSL, Phase, ReplyKind, type MySession } from './session.js';
+import {
+  CLIENT_COMPRESS,
+  CLIENT_DEPRECATE_EOF,
+  CLIENT_OPTIONAL_RESULTSET_METADATA,
+  CLIENT_QUERY_ATTRIBUTES,
+  CLIENT_SSL,
+  MARIADB_CLIENT_CACHE_METADATA,
+  Phase,
+  ReplyKind,
+  type MySession,
+} from './session.js';
 import { MyRequestView } from './view.js';
 
 /** A packet this long continues in the next one: the payload is reassembled across them. */
@@ -97,7 +107,8 @@ export class MyRequestScanner implements RequestScanner {
             // Authentication data is the server's business: forwarded without a request.
             this.identified = true;
             this.expectsReply = false;
-            this.capture = this.session.clientCaps < 0 ? Buffer.alloc(Math.min(4, this.left)) : null;
+            // The handshake response (or SSLRequest): capabilities, and MariaDB's extended ones at 28.
+            this.capture = this.session.clientCaps < 0 ? Buffer.alloc(Math.min(32, this.left)) : null;
             this.captured = 0;
           }
         }
@@ -166,10 +177,15 @@ export class MyRequestScanner implements RequestScanner {
     if (this.capture === null) return true;
     if (this.captured < 4) return false;
     const caps = this.capture.readUInt32LE(0);
-    this.session.clientCaps = caps;
-    this.session.deprecateEof = this.session.both(CLIENT_DEPRECATE_EOF);
+    const s = this.session;
+    s.clientCaps = caps;
+    if ((caps & 1) === 0 && this.captured >= 32) s.clientExtCaps = this.capture.readUInt32LE(28);
+    s.deprecateEof = s.both(CLIENT_DEPRECATE_EOF);
+    s.queryAttributes = s.both(CLIENT_QUERY_ATTRIBUTES);
     if ((caps & CLIENT_SSL) !== 0) this.stopAfter = 'the client switched to TLS';
-    else if (this.session.both(CLIENT_COMPRESS)) this.session.compress = true;
+    else if (s.both(CLIENT_OPTIONAL_RESULTSET_METADATA)) this.stopAfter = 'optional result-set metadata is not framed';
+    else if (s.both(CLIENT_COMPRESS)) s.compress = true;
+    s.cacheMetadata = (s.serverExtCaps & s.clientExtCaps & MARIADB_CLIENT_CACHE_METADATA) !== 0;
     return true;
   }
 
@@ -214,7 +230,14 @@ export class MyRequestScanner implements RequestScanner {
   }
 
   private identifyStatement(): void {
-    const text = this.capture === null ? '' : this.capture.toString('utf8', 1, this.captured);
+    const cap = this.capture;
+    let text = '';
+    if (cap !== null) {
+      // With query attributes, COM_QUERY's text follows a parameter block: none (00 01) is read past; others leave the text unknown.
+      const attributes = this.command === QUERY && this.session.queryAttributes;
+      if (!attributes) text = cap.toString('utf8', 1, this.captured);
+      else if (cap[1] === 0 && cap[2] === 1) text = cap.toString('utf8', 3, this.captured);
+    }
     this.identify(new MyRequestView(firstKeyword(text, true), text, this.command === QUERY ? ReplyKind.Result : ReplyKind.Prepare, this.seq));
   }
 

@@ -26,6 +26,12 @@ export const enum ReplyKind {
 export const CLIENT_COMPRESS = 0x20;
 export const CLIENT_SSL = 0x800;
 export const CLIENT_DEPRECATE_EOF = 0x1000000;
+/** MySQL 8: a metadata_follows byte may drop column definitions from a result set. */
+export const CLIENT_OPTIONAL_RESULTSET_METADATA = 0x2000000;
+/** MySQL 8: COM_QUERY carries a parameter block before its text. */
+export const CLIENT_QUERY_ATTRIBUTES = 0x8000000;
+/** MariaDB (extended capabilities): result sets may leave out column definitions the client cached. */
+export const MARIADB_CLIENT_CACHE_METADATA = 1 << 4;
 
 /** What both directions of one MySQL connection share. */
 export class MySession {
@@ -34,7 +40,13 @@ export class MySession {
   serverCaps = 0;
   /** The client's, from its handshake response; -1 before it. */
   clientCaps = -1;
+  /** MariaDB's extended capabilities (the upper 32 bits), when the server cleared CLIENT_MYSQL. */
+  serverExtCaps = 0;
+  clientExtCaps = 0;
   deprecateEof = false;
+  queryAttributes = false;
+  /** MariaDB: a column count is followed by a byte saying whether the definitions follow. */
+  cacheMetadata = false;
   /** Both sides set CLIENT_COMPRESS: every packet after authentication is in a compressed envelope. */
   compress = false;
   /** Statement ids (from COM_STMT_PREPARE_OK) to their text, so COM_STMT_EXECUTE matches by it. */
