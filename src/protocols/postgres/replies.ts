@@ -39,13 +39,24 @@ export class PgReplyScanner implements ReplyScanner {
   scan(chunk: Buffer, off: number, end: number): number {
     if (off < end && this.session.encryptionPending !== 0 && this.headHave === 0) return this.encryptionAnswer(chunk, off);
     while (off < end) {
+      if (this.headHave === 0 && end - off >= 5) {
+        // The usual case, a whole header in the chunk: read it where it is.
+        if (!this.messageHead(chunk, off)) return UNFRAMEABLE;
+        this.headHave = 5;
+        off += 5;
+        if (this.bodyLeft === 0) {
+          this.messageEnd();
+          if (this.complete) return off;
+        }
+        continue;
+      }
       if (this.headHave < 5) {
         const take = Math.min(5 - this.headHave, end - off);
         chunk.copy(this.head, this.headHave, off, off + take);
         this.headHave += take;
         off += take;
         if (this.headHave < 5) return off;
-        if (!this.messageHead()) return UNFRAMEABLE;
+        if (!this.messageHead(this.head, 0)) return UNFRAMEABLE;
         if (this.bodyLeft === 0) {
           this.messageEnd();
           if (this.complete) return off;
@@ -80,9 +91,9 @@ export class PgReplyScanner implements ReplyScanner {
     return off + 1;
   }
 
-  private messageHead(): boolean {
-    const t = this.head[0] as number;
-    const length = this.head.readInt32BE(1);
+  private messageHead(buf: Buffer, at: number): boolean {
+    const t = buf[at] as number;
+    const length = buf.readInt32BE(at + 1);
     if (BACKEND[t] !== 1 || length < 4 || (t === 0x5a && length !== 5)) return false;
     this.type = t;
     this.bodyLeft = length - 4;
