@@ -109,7 +109,21 @@ test('render: the deadlock ERR of docs/protocols.md byte for byte, and the refus
   const refusal = codec.render({ code: 1040, message: 'Too many connections' }, open, 't');
   assert.equal(refusal.close, true);
   assert.deepEqual(refusal.bytes, Buffer.concat([Buffer.from([0x17, 0, 0, 0, 0xff, 0x10, 0x04]), Buffer.from('Too many connections')]));
-  // A command after the handshake: pretend the phase moved on by feeding a COM_QUERY in Command phase.
+  toCommandPhase(codec);
+  const query = Buffer.concat([Buffer.from([9, 0, 0, 0, 3]), Buffer.from('SELECT 1')]);
+  assert.equal(codec.requests.scan(query, 0, query.length), query.length);
+  const view = codec.requests.view(1);
+  assert.ok(view !== null);
+  const message = 'Deadlock found when trying to get lock; try restarting transaction';
+  const { bytes, close } = codec.render({ code: 1213, sqlstate: '40001', message }, view, 'dl');
+  assert.equal(close, false);
+  assert.deepEqual(bytes, Buffer.concat([Buffer.from([0x4b, 0, 0, 1, 0xff, 0xbd, 0x04, 0x23]), Buffer.from(`40001${message}`)]));
+  assert.equal(codec.describe({ code: 1213, sqlstate: '40001' }), 'answered error 1213 SQLSTATE 40001');
+  assert.match(codec.render({}, view, 'named').bytes.toString('latin1'), /\xff\x51\x04#HY000faultline: injected by toxic named$/);
+});
+
+/** A greeting, a handshake response and the OK, so the codec is in the command phase. */
+function toCommandPhase(codec: ReturnType<typeof createMysqlCodec>): void {
   const greeting = Buffer.from('4a0000000a31302e31312e3139000100000041414141414141410000f7ff2d0200ff8115000000000000070000004242424242424242424242420000006d7973716c5f6e61746976655f70617373776f726400', 'hex');
   greeting.writeUIntLE(greeting.length - 4, 0, 3);
   codec.replies.scan(greeting, 0, greeting.length);
@@ -121,14 +135,22 @@ test('render: the deadlock ERR of docs/protocols.md byte for byte, and the refus
   const ok = Buffer.from([7, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0]);
   codec.replies.scan(ok, 0, ok.length);
   assert.equal(codec.replies.complete, true);
-  const query = Buffer.concat([Buffer.from([9, 0, 0, 0, 3]), Buffer.from('SELECT 1')]);
-  assert.equal(codec.requests.scan(query, 0, query.length), query.length);
-  const view = codec.requests.view(1);
+  codec.replies.reset();
+}
+
+test("MariaDB's pipelined PREPARE + EXECUTE(0xFFFFFFFF): when the PREPARE is answered here, the EXECUTE is answered too, as the server would", () => {
+  const codec = createMysqlCodec({ tls: 'refuse' });
+  toCommandPhase(codec);
+  const prepare = Buffer.concat([Buffer.from([9, 0, 0, 0, 0x16]), Buffer.from('SELECT ?')]);
+  assert.equal(codec.requests.scan(prepare, 0, prepare.length), prepare.length);
+  const view = codec.requests.view(2);
   assert.ok(view !== null);
-  const message = 'Deadlock found when trying to get lock; try restarting transaction';
-  const { bytes, close } = codec.render({ code: 1213, sqlstate: '40001', message }, view, 'dl');
-  assert.equal(close, false);
-  assert.deepEqual(bytes, Buffer.concat([Buffer.from([0x4b, 0, 0, 1, 0xff, 0xbd, 0x04, 0x23]), Buffer.from(`40001${message}`)]));
-  assert.equal(codec.describe({ code: 1213, sqlstate: '40001' }), 'answered error 1213 SQLSTATE 40001');
-  assert.match(codec.render({}, view, 'named').bytes.toString('latin1'), /\xff\x51\x04#HY000faultline: injected by toxic named$/);
+  codec.render({ code: 1213, sqlstate: '40001' }, view, 'dl');
+  codec.requests.reset();
+  const execute = Buffer.from([10, 0, 0, 0, 0x17, 0xff, 0xff, 0xff, 0xff, 0, 1, 0, 0, 0]);
+  assert.equal(codec.requests.scan(execute, 0, execute.length), execute.length);
+  const exec = codec.requests.view(3);
+  assert.ok(exec?.localAnswer !== undefined);
+  const text = 'Unknown prepared statement handler (4294967295) given to mysqld_stmt_execute';
+  assert.deepEqual(exec.localAnswer, Buffer.concat([Buffer.from([9 + text.length, 0, 0, 1, 0xff, 0xdb, 0x04]), Buffer.from(`#HY000${text}`)]));
 });

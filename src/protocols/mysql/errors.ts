@@ -1,6 +1,6 @@
 import type { AnyToxicAttributes } from '../../api/toxic-types.js';
 import type { RenderedAnswer } from '../pipeline/codec.js';
-import type { MySession } from './session.js';
+import { ReplyKind, type MySession } from './session.js';
 import type { MyRequestView } from './view.js';
 
 /** ER_UNKNOWN_ERROR and the general SQLSTATE: what a fault says when the toxic names neither. */
@@ -17,6 +17,7 @@ export function renderErr(reply: AnyToxicAttributes, request: MyRequestView, tox
   if (queued >= 0) session.expected.splice(queued, 1);
   const opening = request.opening === true;
   if (!opening && request.kind === null) return { bytes: Buffer.alloc(0), close: true };
+  if (request.kind === ReplyKind.Prepare) session.lastPrepareAnswered = true;
   const code = typeof reply.code === 'number' ? reply.code : DEFAULT_CODE;
   const sqlstate = typeof reply.sqlstate === 'string' ? reply.sqlstate : opening ? null : DEFAULT_SQLSTATE;
   const message = Buffer.from(typeof reply.message === 'string' ? reply.message : `faultline: injected by toxic ${toxic}`, 'utf8');
@@ -35,6 +36,22 @@ export function renderErr(reply: AnyToxicAttributes, request: MyRequestView, tox
   }
   text.copy(bytes, at);
   return { bytes, close: opening };
+}
+
+/**
+ * What the server says to a COM_STMT_EXECUTE of a statement it does not have: MariaDB's
+ * pipelined PREPARE + EXECUTE(0xFFFFFFFF) after the PREPARE was answered here with an error.
+ */
+export function unknownStatement(seq: number): Buffer {
+  const text = Buffer.from('Unknown prepared statement handler (4294967295) given to mysqld_stmt_execute');
+  const bytes = Buffer.allocUnsafe(4 + 9 + text.length);
+  bytes.writeUIntLE(9 + text.length, 0, 3);
+  bytes[3] = (seq + 1) & 0xff;
+  bytes[4] = 0xff;
+  bytes.writeUInt16LE(1243, 5);
+  bytes.write('#HY000', 7, 'latin1');
+  text.copy(bytes, 13);
+  return bytes;
 }
 
 export function describeErr(reply: AnyToxicAttributes): string {

@@ -11,6 +11,7 @@ import {
   ReplyKind,
   type MySession,
 } from './session.js';
+import { unknownStatement } from './errors.js';
 import { MyRequestView } from './view.js';
 
 /** A packet this long continues in the next one: the payload is reassembled across them. */
@@ -210,6 +211,11 @@ export class MyRequestScanner implements RequestScanner {
       case EXECUTE: {
         if (cap === null || this.captured < 5) return false;
         const id = cap.readUInt32LE(1);
+        if (id === 0xffffffff && this.session.lastPrepareAnswered) {
+          // Run upstream, it would execute an older statement: answer as the server would without one.
+          this.identify(new MyRequestView('STMT_EXECUTE', '', ReplyKind.Result, this.seq, false, unknownStatement(this.seq)));
+          return true;
+        }
         const text = (id === 0xffffffff ? this.session.lastPrepared : this.session.statements.get(id)) ?? '';
         this.identify(new MyRequestView(text === '' ? 'STMT_EXECUTE' : firstKeyword(text, true), text, ReplyKind.Result, this.seq));
         return true;
@@ -244,6 +250,7 @@ export class MyRequestScanner implements RequestScanner {
   private identify(view: MyRequestView): void {
     this.current = view;
     this.identified = true;
-    if (view.kind !== null) this.session.expected.push(view);
+    if (view.kind === ReplyKind.Prepare) this.session.lastPrepareAnswered = false;
+    if (view.kind !== null && view.localAnswer === undefined) this.session.expected.push(view);
   }
 }

@@ -53,6 +53,8 @@ export class MySession {
   readonly statements = new Map<number, string>();
   /** MariaDB's statement id 0xffffffff: the last statement prepared. */
   lastPrepared: string | undefined;
+  /** The last COM_STMT_PREPARE was answered here: there is no "last prepared" statement upstream to run. */
+  lastPrepareAnswered = false;
   /** Commands sent upstream whose reply has not begun, in order; an injected answer takes its own out. */
   readonly expected: MyRequestView[] = [];
 

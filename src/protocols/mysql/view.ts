@@ -13,6 +13,7 @@ export class MyRequestView implements CodecRequest {
     /** The sequence id of the command's last packet: an injected ERR takes the next one. */
     public seq: number,
     readonly opening?: boolean,
+    readonly localAnswer?: Buffer,
   ) {}
 
   header(): string | undefined {
