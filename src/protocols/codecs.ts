@@ -1,5 +1,6 @@
 import type { Protocol } from '../api/protocols.js';
 import type { Codec, CodecOptions } from './pipeline/codec.js';
+import { MemcachedCodec } from './memcached/codec.js';
 
 import { createMysqlCodec } from './mysql/codec.js';
 import { createPostgresCodec } from './postgres/codec.js';
@@ -18,7 +19,7 @@ export function createCodec(protocol: PipelinedProtocol, options: CodecOptions):
     case 'redis':
       return new RedisCodec();
     case 'memcached':
-      return null;
+      return new MemcachedCodec();
     case 'postgres':
       return createPostgresCodec(options);
     case 'mysql':
