@@ -118,6 +118,16 @@ test('queued commands keep their order with an error mid-stream; the pool is usa
   assert.deepEqual(rows, [{ n: 20 }]);
 });
 
+test('COM_CHANGE_USER re-authenticates through the proxy, and statements after it are still matched', async () => {
+  const { name, port } = await myProxy();
+  await addToxic(server, name, { type: 'error', name: 'after', attributes: { query: 'myf_change', ...DEADLOCK } });
+  const c = await connection(port);
+  await c.changeUser({ user: 'root', database: 'test' });
+  assert.deepEqual((await c.query('SELECT 6 AS n'))[0], [{ n: 6 }]);
+  await assert.rejects(c.query("SELECT 'myf_change'"), { errno: 1213 });
+  assert.deepEqual((await c.query('SELECT 7 AS n'))[0], [{ n: 7 }]);
+});
+
 test('CONNECT refused with 1040 in place of the greeting: mysql2 and the mysql client both report it', async () => {
   const { name, port } = await myProxy();
   await addToxic(server, name, { type: 'error', name: 'full', attributes: { keyword: 'CONNECT', first: 2, code: 1040, message: 'Too many connections' } });

@@ -1,6 +1,6 @@
 import type { AnyToxicAttributes } from '../../api/toxic-types.js';
 import type { RenderedAnswer } from '../pipeline/codec.js';
-import { ReplyKind, type MySession } from './session.js';
+import { Phase, ReplyKind, type MySession } from './session.js';
 import type { MyRequestView } from './view.js';
 
 /** ER_UNKNOWN_ERROR and the general SQLSTATE: what a fault says when the toxic names neither. */
@@ -18,6 +18,8 @@ export function renderErr(reply: AnyToxicAttributes, request: MyRequestView, tox
   const opening = request.opening === true;
   if (!opening && request.kind === null) return { bytes: Buffer.alloc(0), close: true };
   if (request.kind === ReplyKind.Prepare) session.lastPrepareAnswered = true;
+  // COM_CHANGE_USER answered here: no authentication exchange follows, the client goes on with commands.
+  if (request.kind === ReplyKind.Auth) session.phase = Phase.Command;
   const code = typeof reply.code === 'number' ? reply.code : DEFAULT_CODE;
   const sqlstate = typeof reply.sqlstate === 'string' ? reply.sqlstate : opening ? null : DEFAULT_SQLSTATE;
   const message = Buffer.from(typeof reply.message === 'string' ? reply.message : `faultline: injected by toxic ${toxic}`, 'utf8');

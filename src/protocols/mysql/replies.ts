@@ -134,7 +134,9 @@ export class MyReplyScanner implements ReplyScanner {
     }
     if (!this.started) {
       this.started = true;
-      if (s.phase === Phase.Auth) {
+      // The first authentication has no request of its own (it continues the opening's reply);
+      // COM_CHANGE_USER's does.
+      if (s.phase === Phase.Auth && s.expected[0]?.kind !== ReplyKind.Auth) {
         this.step = Step.Auth;
       } else {
         const request = s.expected.shift();
