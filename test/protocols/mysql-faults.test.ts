@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
@@ -183,6 +184,44 @@ test('bytes that are not MySQL fall back to plain forwarding, byte for byte', as
   } finally {
     await echo.close();
   }
+});
+
+test('tls: refuse clears CLIENT_SSL in the greeting of a server that offers TLS, and nothing else; tls: pass leaves it', async () => {
+  // The local MariaDB has TLS off: take its real greeting and set the bit, as a TLS-enabled server would.
+  const direct = await connectTo(MY);
+  let greeting = Buffer.alloc(0);
+  while (greeting.length < 4 || greeting.length < 4 + greeting.readUIntLE(0, 3)) {
+    const [chunk] = (await once(direct, 'data')) as [Buffer];
+    greeting = Buffer.concat([greeting, chunk]);
+  }
+  direct.destroy();
+  const capsAt = greeting.indexOf(0, 5) + 1 + 4 + 8 + 1;
+  greeting[capsAt + 1] = (greeting[capsAt + 1] as number) | 0x08;
+  const fake = await startUpstream((socket) => socket.write(greeting));
+  try {
+    for (const tls of ['refuse', 'pass'] as const) {
+      const { port } = await myProxy(tls === 'pass' ? { tls } : {}, fake.port);
+      const s = await connectTo(port);
+      const got = await readBytes(s, greeting.length);
+      s.destroy();
+      const expected = Buffer.from(greeting);
+      if (tls === 'refuse') expected[capsAt + 1] = (expected[capsAt + 1] as number) & ~0x08;
+      assert.deepEqual(got, expected, tls);
+    }
+  } finally {
+    await fake.close();
+  }
+});
+
+test('delay, abort and hang on MySQL statements, as on HTTP', async () => {
+  const { name, port } = await myProxy();
+  await addToxic(server, name, { type: 'delay', name: 'slow', attributes: { query: 'myf_slow', ms: 300 } });
+  await addToxic(server, name, { type: 'abort', name: 'cut', attributes: { query: 'myf_cut' } });
+  const c = await connection(port);
+  const t0 = performance.now();
+  assert.deepEqual((await c.query("SELECT 'myf_slow' AS s"))[0], [{ s: 'myf_slow' }]);
+  assert.ok(performance.now() - t0 >= 280, 'held about 300 ms');
+  await assert.rejects(c.query("SELECT 'myf_cut'"), (e: MyError) => e.code === 'PROTOCOL_CONNECTION_LOST' || e.code === 'ECONNRESET');
 });
 
 test('bad input: a code out of range or a 4-character SQLSTATE is a 400 naming the attribute', async () => {

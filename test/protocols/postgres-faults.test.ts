@@ -261,6 +261,17 @@ test('bytes that are not PostgreSQL fall back to plain forwarding, byte for byte
   }
 });
 
+test('delay and abort on PostgreSQL statements, as on HTTP', async () => {
+  const { name, port } = await pgProxy();
+  await addToxic(server, name, { type: 'delay', name: 'slow', attributes: { query: 'pgf_slow', ms: 300 } });
+  await addToxic(server, name, { type: 'abort', name: 'cut', attributes: { query: 'pgf_cut' } });
+  const c = await client(port);
+  const t0 = performance.now();
+  assert.deepEqual((await c.query("SELECT 'pgf_slow' AS s")).rows, [{ s: 'pgf_slow' }]);
+  assert.ok(performance.now() - t0 >= 280, 'held about 300 ms');
+  await assert.rejects(c.query("SELECT 'pgf_cut'"), /Connection terminated unexpectedly/);
+});
+
 test('bad input: a SQLSTATE that is not 5 characters is a 400 naming attributes.sqlstate', async () => {
   const { name } = await pgProxy();
   const res = await api(server, 'POST', `/proxies/${name}/toxics`, { type: 'error', attributes: { sqlstate: '4001' } });
