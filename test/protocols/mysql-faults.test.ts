@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import type { RunningServer } from '../../src/server/index.js';
+import { recordEvents } from '../helpers/pipeline.js';
 import { addToxic, api, createProxy, startTestServer } from '../helpers/server.js';
 import { collect, connectTo, readBytes, startUpstream } from '../helpers/sockets.js';
 
@@ -176,9 +177,13 @@ test('bytes that are not MySQL fall back to plain forwarding, byte for byte', as
     const { name, port } = await myProxy({}, echo.port);
     await addToxic(server, name, { type: 'error', name: 'never', attributes: { keyword: 'SELECT' } });
     const s = await connectTo(port);
+    const recorded = recordEvents(server);
     const payload = Buffer.from('*1\r\n$4\r\nPING\r\n'.repeat(100));
     s.write(payload);
     assert.deepEqual(await readBytes(s, payload.length), payload);
+    const stopped = recorded.events.filter((e) => e.type === 'framing-stopped' && e.proxy === name);
+    recorded.stop();
+    assert.match(stopped.map((e) => (e as { reason: string }).reason).join(' | '), /the client spoke before the server greeted it: not MySQL|not a MySQL greeting/);
     s.end();
     await collect(s);
   } finally {

@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import type { RunningServer } from '../../src/server/index.js';
+import { recordEvents } from '../helpers/pipeline.js';
 import { addToxic, api, createProxy, startTestServer } from '../helpers/server.js';
 import { collect, connectTo, readBytes, sleep, startUpstream } from '../helpers/sockets.js';
 
@@ -250,9 +251,13 @@ test('bytes that are not PostgreSQL fall back to plain forwarding, byte for byte
     const { name, port } = await pgProxy({}, echo.port);
     await addToxic(server, name, { type: 'error', name: 'never', attributes: { keyword: 'SELECT' } });
     const s = await connectTo(port);
+    const recorded = recordEvents(server);
     const payload = Buffer.from('GET / HTTP/1.1\r\nHost: not-postgres\r\n\r\n'.repeat(50));
     s.write(payload);
     assert.deepEqual(await readBytes(s, payload.length), payload);
+    const stopped = recorded.events.filter((e) => e.type === 'framing-stopped' && e.proxy === name);
+    recorded.stop();
+    assert.match(stopped.map((e) => (e as { reason: string }).reason).join(' | '), /not a PostgreSQL startup packet/);
     s.end();
     await collect(s);
     await sleep(10);

@@ -28,6 +28,7 @@ export class MyReplyScanner implements ReplyScanner {
   complete = false;
   unsolicited = false;
   stopAfter: string | null = null;
+  reason: string | null = null;
 
   private readonly header = Buffer.alloc(4);
   private headerHave = 0;
@@ -48,6 +49,12 @@ export class MyReplyScanner implements ReplyScanner {
 
   constructor(private readonly session: MySession) {}
 
+  /** Why framing stopped, for the framing-stopped event. */
+  private unframeable(): number {
+    this.reason = this.session.phase === Phase.Greeting ? 'not a MySQL greeting' : 'a MySQL reply this proxy does not frame';
+    return UNFRAMEABLE;
+  }
+
   reset(): void {
     this.complete = false;
     this.unsolicited = false;
@@ -64,18 +71,21 @@ export class MyReplyScanner implements ReplyScanner {
         if (this.headerHave < 4) return off;
         this.length = this.header.readUIntLE(0, 3);
         this.left = this.length;
+        // A greeting is a few dozen bytes with sequence id 0: anything else is not MySQL.
+        if (this.session.phase === Phase.Greeting && (this.length > 4096 || this.header[3] !== 0)) return this.unframeable();
         if (!this.continued) {
           this.headHave = 0;
           this.total = 0;
         }
         this.total += this.length;
         if (this.left === 0) {
-          if (!this.packetEnd()) return UNFRAMEABLE;
+          if (!this.packetEnd()) return this.unframeable();
           if (this.complete) return off;
         }
         continue;
       }
       const take = Math.min(this.left, end - off);
+      if (this.session.phase === Phase.Greeting && this.headHave === 0 && chunk[off] !== 0x0a && chunk[off] !== 0xff) return this.unframeable();
       if (!this.continued) {
         if (this.headHave < HEAD) this.headHave += chunk.copy(this.head, this.headHave, off, off + Math.min(take, HEAD - this.headHave));
         if (this.session.phase === Phase.Greeting) this.refuseTls(chunk, off, this.length - this.left, take);
@@ -83,7 +93,7 @@ export class MyReplyScanner implements ReplyScanner {
       off += take;
       this.left -= take;
       if (this.left === 0) {
-        if (!this.packetEnd()) return UNFRAMEABLE;
+        if (!this.packetEnd()) return this.unframeable();
         if (this.complete) return off;
       }
     }

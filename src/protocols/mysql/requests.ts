@@ -61,6 +61,7 @@ export class MyRequestScanner implements RequestScanner {
   complete = false;
   expectsReply = true;
   stopAfter: string | null = null;
+  reason: string | null = null;
 
   private current: MyRequestView | null = null;
   private readonly head = Buffer.alloc(4);
@@ -76,6 +77,12 @@ export class MyRequestScanner implements RequestScanner {
   private auth = false;
 
   constructor(private readonly session: MySession) {}
+
+  /** Why framing stopped, for the framing-stopped event. */
+  private unframeable(): number {
+    this.reason = this.command < 0 || this.auth ? 'not a MySQL client packet' : `a MySQL command this proxy does not frame (0x${this.command.toString(16).padStart(2, '0')})`;
+    return UNFRAMEABLE;
+  }
 
   reset(): void {
     this.identified = false;
@@ -103,6 +110,11 @@ export class MyRequestScanner implements RequestScanner {
         this.seq = this.head[3] as number;
         this.left = this.lastLength;
         if (!this.continued) {
+          // MySQL's server speaks first; a client that does not wait for it speaks something else.
+          if (this.session.phase === Phase.Greeting) {
+            this.reason = 'the client spoke before the server greeted it: not MySQL';
+            return UNFRAMEABLE;
+          }
           this.auth = this.session.phase !== Phase.Command;
           if (this.auth) {
             // Authentication data is the server's business: forwarded without a request.
@@ -114,7 +126,7 @@ export class MyRequestScanner implements RequestScanner {
           }
         }
         if (this.left === 0) {
-          if (!this.packetEnd()) return UNFRAMEABLE;
+          if (!this.packetEnd()) return this.unframeable();
           if (this.complete || this.identified) return off;
         }
         if (this.auth && this.identified && !this.continued) return off;
@@ -123,7 +135,7 @@ export class MyRequestScanner implements RequestScanner {
       const take = Math.min(this.left, end - off);
       if (!this.auth && this.command < 0 && !this.continued) {
         this.command = chunk[off] as number;
-        if (!this.startCommand()) return UNFRAMEABLE;
+        if (!this.startCommand()) return this.unframeable();
       }
       if (this.capture !== null && this.captured < this.capture.length) {
         this.captured += chunk.copy(this.capture, this.captured, off, off + Math.min(take, this.capture.length - this.captured));
@@ -132,14 +144,14 @@ export class MyRequestScanner implements RequestScanner {
           off += take;
           this.left -= take;
           this.identifyStatement();
-          if (this.left === 0 && !this.packetEnd()) return UNFRAMEABLE;
+          if (this.left === 0 && !this.packetEnd()) return this.unframeable();
           return off;
         }
       }
       off += take;
       this.left -= take;
       if (this.left === 0) {
-        if (!this.packetEnd()) return UNFRAMEABLE;
+        if (!this.packetEnd()) return this.unframeable();
         if (this.complete || this.identified) return off;
       }
     }

@@ -18,6 +18,7 @@ export class PgReplyScanner implements ReplyScanner {
   complete = false;
   unsolicited = false;
   stopAfter: string | null = null;
+  reason: string | null = null;
 
   private inUnit = false;
   private readonly head = Buffer.alloc(5);
@@ -30,6 +31,12 @@ export class PgReplyScanner implements ReplyScanner {
 
   constructor(private readonly session: PgSession) {}
 
+  /** Why framing stopped, for the framing-stopped event. */
+  private unframeable(): number {
+    this.reason = `not a PostgreSQL backend message (type 0x${this.type.toString(16).padStart(2, '0')})`;
+    return UNFRAMEABLE;
+  }
+
   reset(): void {
     this.complete = false;
     this.unsolicited = false;
@@ -41,7 +48,7 @@ export class PgReplyScanner implements ReplyScanner {
     while (off < end) {
       if (this.headHave === 0 && end - off >= 5) {
         // The usual case, a whole header in the chunk: read it where it is.
-        if (!this.messageHead(chunk, off)) return UNFRAMEABLE;
+        if (!this.messageHead(chunk, off)) return this.unframeable();
         this.headHave = 5;
         off += 5;
         if (this.bodyLeft === 0) {
@@ -56,7 +63,7 @@ export class PgReplyScanner implements ReplyScanner {
         this.headHave += take;
         off += take;
         if (this.headHave < 5) return off;
-        if (!this.messageHead(this.head, 0)) return UNFRAMEABLE;
+        if (!this.messageHead(this.head, 0)) return this.unframeable();
         if (this.bodyLeft === 0) {
           this.messageEnd();
           if (this.complete) return off;
@@ -85,7 +92,7 @@ export class PgReplyScanner implements ReplyScanner {
     const pending = this.session.encryptionPending;
     this.session.encryptionPending = 0;
     if (b === 0x45 /* E: a server too old for the request answers with an error */) return this.scan(chunk, off, off + 1);
-    if (b !== 0x4e && b !== pending) return UNFRAMEABLE;
+    if (b !== 0x4e && b !== pending) return this.unframeable();
     if (b === pending) this.stopAfter = pending === 0x53 ? 'the server accepted TLS' : 'the server accepted GSSAPI encryption';
     this.unitEnd();
     return off + 1;
@@ -94,8 +101,8 @@ export class PgReplyScanner implements ReplyScanner {
   private messageHead(buf: Buffer, at: number): boolean {
     const t = buf[at] as number;
     const length = buf.readInt32BE(at + 1);
-    if (BACKEND[t] !== 1 || length < 4 || (t === 0x5a && length !== 5)) return false;
     this.type = t;
+    if (BACKEND[t] !== 1 || length < 4 || (t === 0x5a && length !== 5)) return false;
     this.bodyLeft = length - 4;
     this.errorHave = 0;
     if (!this.inUnit) {

@@ -40,6 +40,7 @@ export class PgRequestScanner implements RequestScanner {
   complete = false;
   expectsReply = true;
   stopAfter: string | null = null;
+  reason: string | null = null;
 
   private startup = true;
   private unit = Unit.None;
@@ -52,6 +53,14 @@ export class PgRequestScanner implements RequestScanner {
   private captured = 0;
 
   constructor(private readonly session: PgSession) {}
+
+  /** Why framing stopped, for the framing-stopped event. */
+  private unframeable(): number {
+    this.reason = this.startup
+      ? 'not a PostgreSQL startup packet (TLS without SSLRequest, or another protocol)'
+      : `not a PostgreSQL frontend message (type 0x${this.type.toString(16).padStart(2, '0')})`;
+    return UNFRAMEABLE;
+  }
 
   reset(): void {
     this.identified = false;
@@ -76,8 +85,8 @@ export class PgRequestScanner implements RequestScanner {
         off += take;
         if (this.headHave < headSize) return off;
         const was = this.identified;
-        if (!(this.startup ? this.startupHead() : this.messageHead())) return UNFRAMEABLE;
-        if (this.bodyLeft === 0 && !this.messageEnd()) return UNFRAMEABLE;
+        if (!(this.startup ? this.startupHead() : this.messageHead())) return this.unframeable();
+        if (this.bodyLeft === 0 && !this.messageEnd()) return this.unframeable();
         if (this.complete || this.identified !== was) return off;
         continue;
       }
@@ -96,7 +105,7 @@ export class PgRequestScanner implements RequestScanner {
       this.bodyLeft -= take;
       if (this.bodyLeft === 0) {
         const was = this.identified;
-        if (!this.messageEnd()) return UNFRAMEABLE;
+        if (!this.messageEnd()) return this.unframeable();
         if (this.complete || this.identified !== was) return off;
       }
     }
