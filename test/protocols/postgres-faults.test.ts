@@ -149,6 +149,44 @@ test('inside a transaction an injected error leaves ReadyForQuery failed (E), as
   s.destroy();
 });
 
+test('a batch that ends in Flush and waits gets its error at once; the Sync after it is dropped, and the session goes on', async () => {
+  const { name, port } = await pgProxy();
+  await addToxic(server, name, { type: 'error', name: 'flush', attributes: { query: 'pgf_flush', ...SERIALIZATION } });
+  const s = await connectTo(port);
+  const messages = pgMessages(s);
+  const params = Buffer.from('user\0postgres\0database\0test\0\0', 'latin1');
+  const startup = Buffer.alloc(8 + params.length);
+  startup.writeInt32BE(startup.length, 0);
+  startup.writeInt32BE(196608, 4);
+  params.copy(startup, 8);
+  s.write(startup);
+  assert.equal(await messages.untilReady(), 'I');
+  const msg = (type: string, body: Buffer): Buffer => {
+    const b = Buffer.alloc(5 + body.length);
+    b.write(type, 0, 'latin1');
+    b.writeInt32BE(4 + body.length, 1);
+    body.copy(b, 5);
+    return b;
+  };
+  const z = (text: string): Buffer => Buffer.from(`${text}\0`);
+  // Parse, Bind, Describe portal, Execute, Flush — and wait, as a cursor does.
+  s.write(Buffer.concat([
+    msg('P', Buffer.concat([z(''), z("SELECT 'pgf_flush'"), Buffer.from([0, 0])])),
+    msg('B', Buffer.concat([z(''), z(''), Buffer.from([0, 0, 0, 0, 0, 0])])),
+    msg('D', Buffer.concat([Buffer.from('P'), z('')])),
+    msg('E', Buffer.concat([z(''), Buffer.from([0, 0, 0, 0])])),
+    msg('H', Buffer.alloc(0)),
+  ]));
+  assert.equal(await messages.untilReady(), 'I');
+  assert.match(messages.seen.join(','), /E:SERROR\0VERROR\0C40001\0/);
+  const before = messages.seen.length;
+  s.write(Buffer.concat([msg('C', Buffer.concat([Buffer.from('P'), z('')])), msg('S', Buffer.alloc(0)), msg('Q', z("SELECT 'after' AS a"))]));
+  assert.equal(await messages.untilReady(), 'I');
+  // Only the simple query's answer came: the dropped Sync got none.
+  assert.deepEqual(messages.seen.slice(before).map((m) => m[0]), ['T', 'D', 'C', 'Z']);
+  s.destroy();
+});
+
 /** A raw reader of backend messages: each as `type:body`, and the status of each ReadyForQuery. */
 function pgMessages(s: import('node:net').Socket): { seen: string[]; untilReady(): Promise<string> } {
   let buf = Buffer.alloc(0);

@@ -12,6 +12,7 @@ export const DEFAULT_SQLSTATE = 'XX000';
  * PANIC close instead, as does any error at startup (the session is refused).
  */
 export function renderError(reply: AnyToxicAttributes, request: PgRequestView, toxic: string, session: PgSession): RenderedAnswer {
+  request.answered = true;
   if (request.counted) {
     request.counted = false;
     if (session.pending > 0) session.pending--;

@@ -19,6 +19,7 @@ const NAMES_HEAD = 512;
 export const TEXT_LIMIT = 32 * 1024;
 
 const N = Buffer.from('N');
+const NOTHING = Buffer.alloc(0);
 
 const enum Unit {
   None,
@@ -148,6 +149,8 @@ export class PgRequestScanner implements RequestScanner {
     this.capture = null;
     const t = this.type;
     if (this.unit === Unit.None) {
+      // Whatever the client sends instead of the rest of a batch answered at its Flush ends the dropping.
+      if (this.session.swallowToSync && !isBatchMessage(t)) this.session.swallowToSync = false;
       switch (t) {
         case 0x51 /* Q */:
           this.unit = Unit.Single;
@@ -173,6 +176,10 @@ export class PgRequestScanner implements RequestScanner {
         default:
           if (!isBatchMessage(t)) return false;
           this.unit = Unit.Batch;
+          if (this.session.swallowToSync) {
+            // The rest of a batch answered at its Flush: dropped up to Sync, nothing answered.
+            this.identify(new PgRequestView('SYNC', '', true, false, NOTHING));
+          }
       }
     } else if (this.unit === Unit.Batch) {
       // A batch ends at Sync; COPY data may flow inside one (Execute of COPY FROM STDIN before Sync).
@@ -254,10 +261,17 @@ export class PgRequestScanner implements RequestScanner {
       }
       case 0x48 /* Flush */:
         fallback = 'FLUSH';
+        if (this.current?.answered === true && this.current.localAnswer === undefined) {
+          // The client may wait for the answer before it sends Sync: answer now (the error and
+          // ReadyForQuery), and drop the rest of the batch when it comes.
+          this.complete = true;
+          this.session.swallowToSync = true;
+        }
         break;
       case 0x53 /* Sync */:
         fallback = 'SYNC';
         this.complete = true;
+        if (this.current?.localAnswer === NOTHING) this.session.swallowToSync = false;
         break;
     }
     if (this.current === null && !this.identified) {

@@ -15,6 +15,11 @@ export class PgSession {
    * outstanding (a FATAL on an idle session) answers nothing.
    */
   pending = 0;
+  /**
+   * A batch answered here ended at a Flush (its client waits for the error before it sends
+   * Sync): what follows up to Sync is dropped without an answer, the server never saw the batch.
+   */
+  swallowToSync = false;
 
   constructor(readonly options: CodecOptions) {}
 }

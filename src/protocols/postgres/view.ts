@@ -6,6 +6,8 @@ export class PgRequestView implements CodecRequest {
   readonly host = undefined;
   /** Counted in PgSession.pending once identified (sent upstream unless answered here). */
   counted = false;
+  /** Answered here (an error rendered for it): a batch then ends at its first Flush. */
+  answered = false;
 
   constructor(
     readonly method: string,
