@@ -15,10 +15,11 @@ import { httpFraming } from './scenarios/http-framing.js';
 import { idle } from './scenarios/idle.js';
 import { loadGenerator } from './scenarios/load-generator.js';
 import { pgbenchScenario } from './scenarios/pgbench.js';
+import { redisFraming } from './scenarios/redis-framing.js';
 import { rtt } from './scenarios/rtt.js';
 import { toxicPath } from './scenarios/toxic-path.js';
 
-const scenarios: Scenario[] = [bulk, rtt, http, idle, toxicPath, accuracy, control, httpFraming, loadGenerator, pgbenchScenario];
+const scenarios: Scenario[] = [bulk, rtt, http, idle, toxicPath, accuracy, control, httpFraming, loadGenerator, redisFraming, pgbenchScenario];
 /** bench/ in the source tree (run.js lives in dist/bench/). */
 const benchSource = fileURLToPath(new URL('../../bench/', import.meta.url));
 
@@ -91,10 +92,10 @@ async function main(): Promise<void> {
   const out: string[] = [
     '',
     `faultline bench: ${options.rounds} rounds, median [min…max] over rounds; ratios and differences are taken within each round`,
-    // The reference C proxy and faultline's http proxy get a column when a scenario ran them.
+    // The reference C proxy and faultline's framed proxies get a column when a scenario ran them.
     table(results, [
       ...targets,
-      ...(['faultline-http', 'reference'] as const).filter((t) => results.some((r) => r.summary[t] !== undefined)),
+      ...(['faultline-http', 'faultline-redis', 'reference'] as const).filter((t) => results.some((r) => r.summary[t] !== undefined)),
     ]),
   ];
   const verdicts = results.filter((r) => r.verdict !== undefined);

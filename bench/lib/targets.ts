@@ -6,9 +6,9 @@ import { maxNofile } from './node.js';
 import { freePort } from './ports.js';
 
 /** 'reference' is bench/reference/epoll-proxy.c, run by the scenarios that measure a hop's cost. */
-export type TargetName = 'direct' | 'faultline' | 'toxiproxy' | 'reference' | 'faultline-http';
-/** The targets a run is asked for; scenarios add the reference (and faultline's http proxy) themselves. */
-export type RunTarget = Exclude<TargetName, 'reference' | 'faultline-http'>;
+export type TargetName = 'direct' | 'faultline' | 'toxiproxy' | 'reference' | 'faultline-http' | 'faultline-redis';
+/** The targets a run is asked for; scenarios add the reference (and faultline's framed proxies) themselves. */
+export type RunTarget = Exclude<TargetName, 'reference' | 'faultline-http' | 'faultline-redis'>;
 
 const faultlineMain = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 

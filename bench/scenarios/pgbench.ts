@@ -27,7 +27,7 @@ async function prepare(ctx: Context): Promise<void> {
   if (exists.trim() !== '1') await run('createdb', [...pgArgs, DATABASE], 30_000);
   const ready = await run('psql', [...pgArgs, '-d', DATABASE, '-At', '-c', "SELECT to_regclass('pgbench_accounts') IS NOT NULL"], 30_000);
   if (ready.trim() !== 't') {
-    ctx.log('scenario10: pgbench -i (scale 1)');
+    ctx.log('scenario11: pgbench -i (scale 1)');
     await run('pgbench', [...pgArgs, '-i', '-q', '-s', '1', DATABASE], 300_000);
   }
 }
@@ -41,12 +41,12 @@ async function pgbench(port: number, seconds: number): Promise<number> {
 }
 
 /**
- * Scenario 10: what framing PostgreSQL costs. pgbench -S (select only, 4 clients, simple
+ * Scenario 11: what framing PostgreSQL costs. pgbench -S (select only, 4 clients, simple
  * protocol) → direct, a tcp proxy, and a postgres proxy whose two request-level toxics match
  * nothing → the local PostgreSQL, in rotated order each round.
  */
 export const pgbenchScenario: Scenario = {
-  id: 'scenario10',
+  id: 'scenario11',
   title: 'pgbench -S through a postgres proxy (framed) vs a tcp proxy',
   async run(ctx: Context): Promise<Row[]> {
     const seconds = ctx.quick ? 3 : 10;
@@ -69,15 +69,15 @@ export const pgbenchScenario: Scenario = {
         }
         const tcp = endpoints[1] as Endpoint;
         push(ratio, 'faultline', (thisRound.get(postgres) as number) / (thisRound.get(tcp) as number));
-        ctx.log(`scenario10 round ${round + 1}/${ctx.rounds} done`);
+        ctx.log(`scenario11 round ${round + 1}/${ctx.rounds} done`);
       }
     } finally {
       await stopEndpoints(endpoints);
     }
     return [
-      { scenario: 'scenario10', label: `pgbench -S TPS, ${CLIENTS} clients (faultline: tcp proxy)`, unit: 'tx/s', values: tps },
-      { scenario: 'scenario10', label: 'pgbench -S TPS through a postgres proxy (2 toxics, none matching)', unit: 'tx/s', values: framed },
-      { scenario: 'scenario10', label: 'postgres proxy TPS vs tcp proxy', unit: '×', values: ratio, goal: pgbenchRatio },
+      { scenario: 'scenario11', label: `pgbench -S TPS, ${CLIENTS} clients (faultline: tcp proxy)`, unit: 'tx/s', values: tps },
+      { scenario: 'scenario11', label: 'pgbench -S TPS through a postgres proxy (2 toxics, none matching)', unit: 'tx/s', values: framed },
+      { scenario: 'scenario11', label: 'postgres proxy TPS vs tcp proxy', unit: '×', values: ratio, goal: pgbenchRatio },
     ];
   },
 };

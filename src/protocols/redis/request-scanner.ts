@@ -158,7 +158,8 @@ export class RedisRequestScanner implements RequestScanner {
     const n = Math.min(this.argLeft, end - off);
     if (this.capturing) {
       if (n === this.argLeft && this.pieces === null) {
-        this.argRead(chunk.toString('utf8', off, off + n));
+        // The command name is ASCII; keys are matched as UTF-8 text.
+        this.argRead(chunk.toString(this.argi === 0 ? 'latin1' : 'utf8', off, off + n));
       } else {
         (this.pieces ??= []).push(Buffer.from(chunk.subarray(off, off + n)));
         if (n === this.argLeft) {
@@ -180,7 +181,7 @@ export class RedisRequestScanner implements RequestScanner {
   /** Argument `argi` was read (`value` when it was copied). */
   private argRead(value: string | null): void {
     const i = this.argi++;
-    if (i === 0) this.commandRead(value === null ? '' : value.toUpperCase());
+    if (i === 0) this.commandRead(value === null ? '' : upper(value));
     else if (value !== null) {
       if (i === this.keyAt) this.key = value;
       else if (this.keyAt === UNKNOWN && (this.keySpec & NUMKEYS) !== 0 && i === (this.keySpec & 0xff)) {
@@ -217,9 +218,12 @@ export class RedisRequestScanner implements RequestScanner {
     if (command === 'CLIENT') this.lastNeeded = Math.max(this.lastNeeded, 2);
   }
 
+  /** Whether argument `i` is copied: only what the view and the framing need, never a value. */
   private wants(i: number): boolean {
-    if (i <= 2) return true;
-    if (i === this.keyAt) return true;
+    if (i === 0 || i === this.keyAt) return true;
+    const c = this.command;
+    if (i === 1 && (c === 'HELLO' || c === 'CLIENT')) return true;
+    if (i === 2 && c === 'CLIENT') return true;
     if (this.keyAt === UNKNOWN) return (this.keySpec & NUMKEYS) !== 0 ? i === (this.keySpec & 0xff) : this.keySpec === STREAMS;
     return false;
   }
@@ -313,6 +317,18 @@ export class RedisRequestScanner implements RequestScanner {
     else if (this.command === 'RESET') session.resp3 = false;
     return new RedisRequest(n, this.command, this.keyAt > 0 ? this.key : '', before);
   }
+}
+
+const UPPER = new Map<string, string>();
+
+/** A command name in upper case, remembered: clients send the same few names over and over. */
+function upper(name: string): string {
+  let up = UPPER.get(name);
+  if (up === undefined) {
+    up = name.toUpperCase();
+    if (UPPER.size < 1024) UPPER.set(name, up);
+  }
+  return up;
 }
 
 /**
