@@ -15,12 +15,13 @@ import { httpFraming } from './scenarios/http-framing.js';
 import { idle } from './scenarios/idle.js';
 import { loadGenerator } from './scenarios/load-generator.js';
 import { mix } from './scenarios/mix.js';
+import { pgbenchScenario } from './scenarios/pgbench.js';
 import { redisFraming } from './scenarios/redis-framing.js';
 import { rtt } from './scenarios/rtt.js';
 import { startup } from './scenarios/startup.js';
 import { toxicPath } from './scenarios/toxic-path.js';
 
-const scenarios: Scenario[] = [bulk, rtt, http, idle, toxicPath, accuracy, control, httpFraming, loadGenerator, redisFraming, startup, mix];
+const scenarios: Scenario[] = [bulk, rtt, http, idle, toxicPath, accuracy, control, httpFraming, loadGenerator, redisFraming, pgbenchScenario, startup, mix];
 /** bench/ in the source tree (run.js lives in dist/bench/). */
 const benchSource = fileURLToPath(new URL('../../bench/', import.meta.url));
 

@@ -17,6 +17,16 @@ export interface ProxyJson {
   envoy_fault_headers?: boolean;
   /** Cap on requests faulted by those headers at once; shown when the headers are on. */
   max_active_faults?: number;
+  /** PostgreSQL and MySQL: TLS passed through unframed; left out at the default, `refuse`. */
+  tls?: TlsMode;
+}
+
+/** PostgreSQL and MySQL: refuse TLS so sessions stay framable (the default), or pass it through unframed. */
+export type TlsMode = 'refuse' | 'pass';
+
+/** The protocols whose clients negotiate TLS in band, where `tls` means something. */
+export function takesTls(protocol: Protocol): boolean {
+  return protocol === 'postgres' || protocol === 'mysql';
 }
 
 /** faultline's proxy settings beside Toxiproxy's. */
@@ -24,15 +34,20 @@ export interface ProxyExtras {
   protocol?: Protocol;
   envoy_fault_headers?: boolean;
   max_active_faults?: number;
+  tls?: TlsMode;
 }
 
-const PROXY_KEYS = ['name', 'listen', 'upstream', 'enabled', 'protocol', 'envoy_fault_headers', 'max_active_faults'] as const;
+const PROXY_KEYS = ['name', 'listen', 'upstream', 'enabled', 'protocol', 'envoy_fault_headers', 'max_active_faults', 'tls'] as const;
 const protocolRule = `expected one of ${PROTOCOLS.join(', ')}`;
 const capRule = 'expected a whole number from 0 (0: no cap)';
 export const proxyExtrasShape = {
   protocol: z.enum(PROTOCOLS, { error: protocolRule }).optional().describe(`how traffic is framed: ${PROTOCOLS.join(', ')} (default tcp)`),
   envoy_fault_headers: z.boolean({ error: 'expected true or false' }).optional().describe("obey Envoy's x-envoy-fault-* request headers (http only; default false)"),
   max_active_faults: z.int({ error: capRule }).min(0, { error: capRule }).max(Number.MAX_SAFE_INTEGER, { error: capRule }).optional().describe('cap on requests faulted by those headers at once (default 100; 0: no cap)'),
+  tls: z
+    .enum(['refuse', 'pass'], { error: 'expected "refuse" or "pass"' })
+    .optional()
+    .describe('postgres, mysql: refuse TLS so the session stays in clear and can be faulted (default refuse), or pass it through unframed'),
 };
 const proxyBody = z.object({
   name: z.string({ error: 'expected a string' }).optional(),
@@ -65,6 +80,7 @@ function extras(b: ProxyExtras): ProxyExtras {
   if (b.protocol !== undefined) out.protocol = b.protocol;
   if (b.envoy_fault_headers !== undefined) out.envoy_fault_headers = b.envoy_fault_headers;
   if (b.max_active_faults !== undefined) out.max_active_faults = b.max_active_faults;
+  if (b.tls !== undefined) out.tls = b.tls;
   return out;
 }
 

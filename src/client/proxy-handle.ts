@@ -1,7 +1,7 @@
 import type { FaultRecord } from '../api/faults.js';
 import type { PresetApplyJson } from '../api/presets.js';
 import type { Protocol } from '../api/protocols.js';
-import type { ProxyJson, ProxyUpdate } from '../api/proxy.js';
+import type { ProxyJson, ProxyUpdate, TlsMode } from '../api/proxy.js';
 import { paths } from '../api/routes.js';
 import type { Toxic, ToxicSpec } from '../api/toxic.js';
 import { TOXIC_TYPES, type ToxicType } from '../api/toxic-types.js';
@@ -29,6 +29,8 @@ export class ProxyHandle {
   protocol: Protocol = 'tcp';
   envoyFaultHeaders = false;
   maxActiveFaults = 0;
+  /** postgres, mysql: `refuse` (the default) answers TLS requests so the session stays framable; `pass` forwards them. */
+  tls: TlsMode = 'refuse';
 
   constructor(
     private readonly transport: Transport,
@@ -46,6 +48,7 @@ export class ProxyHandle {
     this.protocol = json.protocol ?? 'tcp';
     this.envoyFaultHeaders = json.envoy_fault_headers ?? false;
     this.maxActiveFaults = json.max_active_faults ?? 0;
+    this.tls = json.tls ?? 'refuse';
     return this;
   }
 
@@ -192,6 +195,7 @@ export class ProxyHandle {
       json.envoy_fault_headers = true;
       json.max_active_faults = this.maxActiveFaults;
     }
+    if (this.tls !== 'refuse') json.tls = this.tls;
     return json;
   }
 }

@@ -2,6 +2,8 @@ import type { Protocol } from '../api/protocols.js';
 import type { Codec, CodecOptions } from './pipeline/codec.js';
 import { MemcachedCodec } from './memcached/codec.js';
 
+import { createMysqlCodec } from './mysql/codec.js';
+import { createPostgresCodec } from './postgres/codec.js';
 import { RedisCodec } from './redis/codec.js';
 
 /** The protocols framed by the pipelined exchange, each by its own codec. */
@@ -12,15 +14,15 @@ export function isPipelined(protocol: Protocol): protocol is PipelinedProtocol {
 }
 
 /** A new connection's codec; null while a protocol has none yet (its proxies forward bytes as tcp does). */
-export function createCodec(protocol: PipelinedProtocol, _options: CodecOptions): Codec | null {
+export function createCodec(protocol: PipelinedProtocol, options: CodecOptions): Codec | null {
   switch (protocol) {
     case 'redis':
       return new RedisCodec();
     case 'memcached':
       return new MemcachedCodec();
     case 'postgres':
-      return null;
+      return createPostgresCodec(options);
     case 'mysql':
-      return null;
+      return createMysqlCodec(options);
   }
 }

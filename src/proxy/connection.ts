@@ -10,8 +10,6 @@ import type { ToxicEntry } from './toxic-entry.js';
 
 /** How long a closing connection may take to hand its last bytes to the kernel. */
 const CLOSE_GRACE_MS = 5_000;
-/** Until proxies carry a `tls` setting, PostgreSQL and MySQL refuse TLS so sessions stay framable. */
-const CODEC_OPTIONS: CodecOptions = { tls: 'refuse' };
 
 function onSocketError(this: Socket, err: NodeJS.ErrnoException): void {
   this[kConnection]?.abort(this, err);
@@ -75,6 +73,8 @@ export interface ConnectionOwner {
   readonly toxics: { readonly upstream: readonly ToxicEntry[]; readonly downstream: readonly ToxicEntry[] };
   readonly requestToxics: readonly ToxicEntry[];
   readonly headerFaultGate: HeaderFaultGate | null;
+  /** What a new connection's codec reads (PostgreSQL's and MySQL's `tls`). */
+  readonly codecOptions: CodecOptions;
   toxicRolled(connection: Connection, entry: ToxicEntry, applied: boolean): void;
   faultFired(connection: Connection, fault: FiredFault): void;
   framingStopped(connection: Connection, reason: string): void;
@@ -190,7 +190,7 @@ export class Connection implements MessageHost, LinkOwner {
   }
 
   get codecOptions(): CodecOptions {
-    return CODEC_OPTIONS;
+    return this.proxy.codecOptions;
   }
 
   link(stream: Stream): Link | null {

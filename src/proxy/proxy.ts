@@ -1,8 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { FAULT_LOG_SIZE, type FaultRecord } from '../api/faults.js';
 import { DEFAULT_MAX_ACTIVE_FAULTS, type Protocol } from '../api/protocols.js';
-import type { ProxyJson } from '../api/proxy.js';
-import type { FiredFault, HeaderFaultGate } from '../protocols/index.js';
+import { takesTls, type ProxyJson, type TlsMode } from '../api/proxy.js';
+import type { CodecOptions, FiredFault, HeaderFaultGate } from '../protocols/index.js';
 import type { Stream } from '../api/toxic.js';
 import type { AnyToxicAttributes } from '../api/toxic-types.js';
 import { formatBound, formatHostPort, resolveListen, splitHostPort, type HostPort } from './address.js';
@@ -11,6 +11,8 @@ import type { Logger } from './logger.js';
 import { nullObserver, type ProxyObserver } from './observer.js';
 import { hash32, Random } from './random.js';
 import type { ToxicEntry } from './toxic-entry.js';
+
+const DEFAULT_CODEC_OPTIONS: CodecOptions = { tls: 'refuse' };
 
 const kProxy = Symbol('faultline.proxy');
 type ProxyServer = Server & { [kProxy]?: Proxy };
@@ -42,6 +44,7 @@ export interface ProxyOptions {
   protocol?: Protocol;
   envoyFaultHeaders?: boolean;
   maxActiveFaults?: number;
+  tls?: TlsMode;
 }
 
 /** Bytes read from the source and written to the sink of one direction. */
@@ -76,6 +79,8 @@ export class Proxy implements ConnectionOwner {
   private readonly faultLog: FaultRecord[] = [];
   envoyFaultHeaders: boolean;
   maxActiveFaults: number;
+  /** What new PostgreSQL and MySQL connections' codecs read (`tls`); replaced, never changed, so live ones keep theirs. */
+  codecOptions: CodecOptions = DEFAULT_CODEC_OPTIONS;
   /** Requests faulted by Envoy headers now, and those skipped because of the cap. */
   activeHeaderFaults = 0;
   headerFaultsOverflow = 0;
@@ -108,6 +113,15 @@ export class Proxy implements ConnectionOwner {
     this.maxActiveFaults = options.maxActiveFaults ?? DEFAULT_MAX_ACTIVE_FAULTS;
     this.headerFaultRng = new Random(hash32(this.seed, this.name, 'envoy-fault-headers'));
     this.setHeaderFaults(this.envoyFaultHeaders, this.maxActiveFaults);
+    this.setTls(options.tls ?? 'refuse');
+  }
+
+  get tls(): TlsMode {
+    return this.codecOptions.tls;
+  }
+
+  setTls(tls: TlsMode): void {
+    if (tls !== this.codecOptions.tls) this.codecOptions = tls === 'refuse' ? DEFAULT_CODEC_OPTIONS : { tls };
   }
 
   /** Turns Envoy's fault headers on or off, with the cap on requests faulted at once (0: none). */
@@ -312,6 +326,7 @@ export class Proxy implements ConnectionOwner {
       json.envoy_fault_headers = true;
       json.max_active_faults = this.maxActiveFaults;
     }
+    if (this.tls !== 'refuse' && takesTls(this.protocol)) json.tls = this.tls;
     return json;
   }
 }

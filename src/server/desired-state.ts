@@ -1,6 +1,6 @@
 import type { ConfigDocument } from '../api/config.js';
 import type { ApiErrorCode } from '../api/errors.js';
-import type { ProxyExtras } from '../api/proxy.js';
+import { takesTls, type ProxyExtras } from '../api/proxy.js';
 import { toFloat32, type Stream } from '../api/toxic.js';
 import { defaultToxicName } from '../api/toxic-name.js';
 import { defaultAttributes, type AnyToxicAttributes, type ToxicType } from '../api/toxic-types.js';
@@ -37,6 +37,7 @@ function normalise(doc: ConfigDocument): Map<string, DesiredProxy> {
     if (p.protocol !== undefined) extras.protocol = p.protocol;
     if (p.envoy_fault_headers !== undefined) extras.envoy_fault_headers = p.envoy_fault_headers;
     if (p.max_active_faults !== undefined) extras.max_active_faults = p.max_active_faults;
+    if (p.tls !== undefined) extras.tls = p.tls;
     out.set(p.name, { listen: p.listen ?? '', upstream: p.upstream, enabled: p.enabled ?? true, extras, toxics });
   }
   return out;
@@ -58,6 +59,7 @@ function extrasUpdate(extras: ProxyExtras): ProxyExtras {
     protocol: extras.protocol ?? 'tcp',
     envoy_fault_headers: extras.envoy_fault_headers ?? false,
     ...(extras.max_active_faults === undefined ? {} : { max_active_faults: extras.max_active_faults }),
+    ...(extras.tls !== undefined ? { tls: extras.tls } : takesTls(extras.protocol ?? 'tcp') ? { tls: 'refuse' as const } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import {
   type ToxicType,
   type Protocol,
   type ProxyExtras,
+  takesTls,
   checkName,
   LIMITS,
   listenFailed,
@@ -119,19 +120,23 @@ export class ProxyCollection {
       protocol: spec.protocol ?? 'tcp',
       envoyFaultHeaders: spec.envoy_fault_headers ?? false,
       ...(spec.max_active_faults === undefined ? {} : { maxActiveFaults: spec.max_active_faults }),
+      ...(spec.tls === undefined ? {} : { tls: spec.tls }),
     });
   }
 
   /** Applies faultline's settings to an existing proxy; checked before anything changes. */
   private applyExtras(proxy: Proxy, change: ProxyExtras): void {
     const protocol = change.protocol ?? proxy.protocol;
-    checkExtras({ envoy_fault_headers: change.envoy_fault_headers ?? proxy.envoyFaultHeaders }, protocol);
+    // A proxy that stops being postgres or mysql drops its TLS setting rather than refusing the change.
+    const tls = change.tls ?? (takesTls(protocol) && proxy.tls !== 'refuse' ? proxy.tls : undefined);
+    checkExtras({ envoy_fault_headers: change.envoy_fault_headers ?? proxy.envoyFaultHeaders, ...(tls === undefined ? {} : { tls }) }, protocol);
     if (protocol === 'tcp' && proxy.requestToxics.length > 0) {
       const names = proxy.requestToxics.map((t) => t.name).join(', ');
       throw badRequestBody(`protocol: a tcp proxy cannot keep request-level toxics; remove ${names} first`);
     }
     proxy.protocol = protocol;
     proxy.setHeaderFaults(change.envoy_fault_headers ?? proxy.envoyFaultHeaders, change.max_active_faults ?? proxy.maxActiveFaults);
+    proxy.setTls(tls ?? 'refuse');
   }
 
   /** Creates and, if enabled, starts a proxy; a proxy that cannot bind is not registered. */
@@ -242,7 +247,13 @@ export class ProxyCollection {
               throw listenFailed(`listen tcp: ${(err as Error).message}`);
             }
             if (!differs) {
-              this.applyExtras(existing, { protocol: spec.protocol ?? 'tcp', envoy_fault_headers: spec.envoy_fault_headers ?? false, ...(spec.max_active_faults === undefined ? {} : { max_active_faults: spec.max_active_faults }) });
+              const protocol = spec.protocol ?? 'tcp';
+              this.applyExtras(existing, {
+                protocol,
+                envoy_fault_headers: spec.envoy_fault_headers ?? false,
+                ...(spec.max_active_faults === undefined ? {} : { max_active_faults: spec.max_active_faults }),
+                ...(spec.tls !== undefined ? { tls: spec.tls } : takesTls(protocol) ? { tls: 'refuse' as const } : {}),
+              });
               if (existing.enabled !== spec.enabled) {
                 if (spec.enabled) await this.start(existing);
                 else await existing.stop();
@@ -379,5 +390,8 @@ function checkFits(type: ToxicType, attributes: AnyToxicAttributes, protocol: Pr
 function checkExtras(extras: ProxyExtras, protocol: Protocol): void {
   if (extras.envoy_fault_headers === true && protocol !== 'http') {
     throw badRequestBody(`envoy_fault_headers: Envoy's fault headers need "protocol": "http", got ${protocol}`);
+  }
+  if (extras.tls !== undefined && !takesTls(protocol)) {
+    throw badRequestBody(`tls: negotiating TLS in band is for "protocol": "postgres" or "mysql", got ${protocol}`);
   }
 }

@@ -11,6 +11,7 @@ interface CreateFlags {
   protocol?: string;
   envoyFaultHeaders?: boolean;
   maxActiveFaults?: string;
+  tls?: string;
 }
 
 function extras(flags: CreateFlags): ProxyExtras {
@@ -23,6 +24,10 @@ function extras(flags: CreateFlags): ProxyExtras {
   if (flags.maxActiveFaults !== undefined) {
     if (!/^\d+$/.test(flags.maxActiveFaults)) throw new UserError(`invalid --max-active-faults ${JSON.stringify(flags.maxActiveFaults)}: expected a whole number (0: no cap)`);
     out.max_active_faults = Number(flags.maxActiveFaults);
+  }
+  if (flags.tls !== undefined) {
+    if (flags.tls !== 'refuse' && flags.tls !== 'pass') throw new UserError(`invalid --tls ${JSON.stringify(flags.tls)}: expected refuse or pass`);
+    out.tls = flags.tls;
   }
   return out;
 }
@@ -46,6 +51,7 @@ export function registerCreate(program: Command): void {
     .option('--protocol <name>', `how traffic is framed: ${PROTOCOLS.join(', ')} (default tcp); http allows request-level toxics`)
     .option('--envoy-fault-headers', "obey Envoy's x-envoy-fault-* request headers (http only)")
     .option('--max-active-faults <n>', 'cap on requests faulted by those headers at once (default 100; 0: no cap)')
+    .option('--tls <mode>', 'postgres, mysql: refuse TLS so the session can be faulted (default), or pass it through unframed')
     .addOption(hostOption())
     .addOption(jsonOption())
     .description('create a proxy, enabled')
@@ -55,7 +61,8 @@ export function registerCreate(program: Command): void {
 Examples:
   faultline create redis -l 127.0.0.1:26379 -u 127.0.0.1:6379
   faultline create pg --listen 127.0.0.1:0 --upstream db.internal:5432 --json
-  faultline create web -l 127.0.0.1:8080 -u 127.0.0.1:9080 --protocol http`,
+  faultline create web -l 127.0.0.1:8080 -u 127.0.0.1:9080 --protocol http
+  faultline create pg -l 127.0.0.1:25432 -u 127.0.0.1:5432 --protocol postgres --tls pass`,
     )
     .action((name: string, flags: CreateFlags, command: Command) => create(name, flags, command));
 }
