@@ -8,8 +8,12 @@ export const DASHBOARD_SECRET_HEADER = 'x-faultline-dashboard';
 export const DASHBOARD_PREFIX = '/ui';
 const API_PREFIX = '/ui/api/';
 
-/** Built by `npm run build` (scripts/build-dashboard.ts) beside the compiled server. */
-const ASSETS = new URL('../dashboard/public/', import.meta.url);
+/**
+ * Built by `npm run build` (scripts/build-dashboard.ts) beside the compiled server. The single
+ * executable has no files beside it (its bundle defines import.meta.url as undefined): there the
+ * page answers that it is not built, as a checkout that was never built does.
+ */
+const ASSETS: URL | null = typeof import.meta.url === 'string' ? new URL('../dashboard/public/', import.meta.url) : null;
 const FILES: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
   'app.css': 'text/css; charset=utf-8',
@@ -61,7 +65,7 @@ export class Dashboard {
   private read(name: string): Promise<Buffer> {
     let file = this.files.get(name);
     if (file === undefined) {
-      file = readFile(new URL(name, ASSETS));
+      file = ASSETS === null ? Promise.reject(new Error('no dashboard files in this build')) : readFile(new URL(name, ASSETS));
       // A missing build is looked for again next time, so building while it runs is enough.
       file.catch(() => this.files.delete(name));
       this.files.set(name, file);

@@ -1,9 +1,8 @@
-import { performance } from 'node:perf_hooks';
-import type { ToxicEntry, ToxicShared } from '../../proxy/toxic-entry.js';
 import type { StageContext } from '../../toxics/types.js';
-import { addVerdict, decide, emptyPlan, type DecisionScope, type Plan } from '../decide.js';
+import { addVerdict, decide, emptyPlan, type Plan } from '../decide.js';
+import { ExchangeScope } from '../exchange-scope.js';
 import type { HeaderFaultGate, MessageHost } from '../host.js';
-import { describeVerdict, type RequestView, type Verdict } from '../message.js';
+import { describeVerdict, type Verdict } from '../message.js';
 import { ENVOY_TOXIC, envoyVerdicts } from './envoy.js';
 import type { RequestHead } from './head.js';
 import { renderReply, type HttpReply } from './reply.js';
@@ -64,50 +63,23 @@ export class Fifo {
  * framer (upstream → client) and, between them, the FIFO that pairs each response with its
  * request, so an injected answer takes exactly the place of the response it replaces.
  */
-export class HttpExchange implements DecisionScope {
+export class HttpExchange extends ExchangeScope {
   readonly fifo = new Fifo();
   readonly request: RequestFramer;
   readonly response: ResponseFramer;
   private requests = 0;
-  private perConnection: Map<ToxicShared, number> | null = null;
   private framing = true;
   /** Requests go through unframed (the request side gave up); responses are paired until the FIFO drains. */
   private unframedRequests = false;
 
   constructor(
-    readonly host: MessageHost,
+    host: MessageHost,
     upstreamCtx: StageContext,
     downstreamCtx: StageContext,
   ) {
+    super(host);
     this.request = new RequestFramer(this, upstreamCtx);
     this.response = new ResponseFramer(this, downstreamCtx);
-  }
-
-  now(): number {
-    return performance.now();
-  }
-
-  applies(entry: ToxicEntry): boolean {
-    return this.host.applies(entry);
-  }
-
-  countOnConnection(shared: ToxicShared): number {
-    this.perConnection ??= new Map();
-    const n = (this.perConnection.get(shared) ?? 0) + 1;
-    this.perConnection.set(shared, n);
-    return n;
-  }
-
-  fired(entry: ToxicEntry, request: RequestView, match: number, verdict: Verdict): void {
-    this.host.faultFired({
-      request: request.number,
-      method: request.method,
-      path: request.path,
-      toxic: entry.name,
-      type: entry.type,
-      match,
-      action: describeVerdict(verdict),
-    });
   }
 
   /** A request's head arrived: decides what happens to it and queues it. */

@@ -1,9 +1,9 @@
-import { performance } from 'node:perf_hooks';
-import type { ToxicEntry, ToxicShared } from '../../proxy/toxic-entry.js';
+import type { ToxicEntry } from '../../proxy/toxic-entry.js';
 import type { StageContext } from '../../toxics/types.js';
-import { decide, type DecisionScope, type Plan } from '../decide.js';
+import { decide, type Plan } from '../decide.js';
+import { ExchangeScope } from '../exchange-scope.js';
 import type { MessageHost } from '../host.js';
-import { describeVerdict, type RequestView, type Verdict } from '../message.js';
+import { describeVerdict, type Verdict } from '../message.js';
 import type { Codec, CodecRequest } from './codec.js';
 import { Fate, PipelineFifo, type PipelineEntry } from './fifo.js';
 import { ReplyStage } from './reply-stage.js';
@@ -16,12 +16,11 @@ import { RequestStage } from './request-stage.js';
  * so an injected answer takes exactly the place of the reply it replaces. The codec knows the
  * protocol's bytes; this class knows the order.
  */
-export class PipelineExchange implements DecisionScope {
+export class PipelineExchange extends ExchangeScope {
   readonly fifo = new PipelineFifo();
   readonly requests: RequestStage;
   readonly replies: ReplyStage;
   private numbered = 0;
-  private perConnection: Map<ToxicShared, number> | null = null;
   private framing = true;
   /** Requests go through unframed (the request side gave up); replies are paired until the FIFO drains. */
   unframedRequests = false;
@@ -29,40 +28,18 @@ export class PipelineExchange implements DecisionScope {
 
   constructor(
     readonly protocol: string,
-    readonly host: MessageHost,
+    host: MessageHost,
     readonly codec: Codec,
     upstreamCtx: StageContext,
     downstreamCtx: StageContext,
   ) {
+    super(host);
     this.requests = new RequestStage(this, upstreamCtx);
     this.replies = new ReplyStage(this, downstreamCtx);
   }
 
-  now(): number {
-    return performance.now();
-  }
-
-  applies(entry: ToxicEntry): boolean {
-    return this.host.applies(entry);
-  }
-
-  countOnConnection(shared: ToxicShared): number {
-    this.perConnection ??= new Map();
-    const n = (this.perConnection.get(shared) ?? 0) + 1;
-    this.perConnection.set(shared, n);
-    return n;
-  }
-
-  fired(entry: ToxicEntry, request: RequestView, match: number, verdict: Verdict): void {
-    this.host.faultFired({
-      request: request.number,
-      method: request.method,
-      path: request.path,
-      toxic: entry.name,
-      type: entry.type,
-      match,
-      action: verdict.kind === 'answer' ? this.codec.describe(verdict.reply) : describeVerdict(verdict),
-    });
+  protected override describe(verdict: Verdict): string {
+    return verdict.kind === 'answer' ? this.codec.describe(verdict.reply) : describeVerdict(verdict);
   }
 
   /** The next request number, taken only by requests of their own. */
