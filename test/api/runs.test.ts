@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import fc from 'fast-check';
 import { MAX_RUNS, type FaultlineEvent, type RunJson } from '../../src/api/index.js';
 import { Faultline, FaultlineError } from '../../src/client/index.js';
 import type { RunningServer } from '../../src/server/index.js';
@@ -128,4 +129,22 @@ test('browsers are refused on /runs as on every API route; reset leaves runs alo
   const before = (await client.runs()).length;
   await client.reset();
   assert.equal((await client.runs()).length, before);
+});
+
+test('any JSON on POST /runs and PATCH /runs/{id}: a 201/200 or a 400 naming the body, never a 500', async () => {
+  const { id } = await client.createRun({ kind: 'matrix', name: 'fuzzed' });
+  const field = fc.constantFrom('kind', 'name', 'file', 'rows', 'features', 'status', 'phase', 'reason', 'elapsed_ms', 'points', 'cells', 'KIND', 'x');
+  const body = fc.oneof(fc.jsonValue(), fc.dictionary(field, fc.jsonValue(), { maxKeys: 5 }));
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom('POST', 'PATCH'), body, async (method, value) => {
+      const res = await api(server, method, method === 'POST' ? '/runs' : `/runs/${id}`, value);
+      const where = `${method} ${JSON.stringify(value).slice(0, 120)}`;
+      // A valid POST can push the patched run off the list of 20: then, and only then, a 404.
+      if (res.status === 404) assert.ok(!(await client.runs()).some((r) => r.id === id), `${where}: 404 for a listed run`);
+      else assert.ok([200, 201, 400].includes(res.status), `${where}: ${res.status} ${res.text}`);
+      if (res.status === 400) assert.match(JSON.parse(res.text).error, /^bad request body: /, where);
+    }),
+    { numRuns: 300, seed: 13 },
+  );
+  assert.equal((await api(server, 'GET', '/runs')).status, 200);
 });
