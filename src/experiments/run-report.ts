@@ -90,7 +90,9 @@ export class RunReporter {
       this.warned = true;
       warn(`warning: could not report the run to ${client.url} (its dashboard will not show it): ${(err as Error).message}`);
     };
-    this.servers = [...new Set(clients)].map((c) => new ServerReport(c, fail));
+    // Two names for one server (two `servers` entries with one URL) are one run there, not two.
+    const byUrl = new Map([...clients].map((c) => [c.url, c]));
+    this.servers = [...byUrl.values()].map((c) => new ServerReport(c, fail));
     for (const s of this.servers) s.start(spec);
   }
 

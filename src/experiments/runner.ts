@@ -273,6 +273,7 @@ export async function runExperiment(exp: Experiment, options: RunOptions = {}): 
   phase = 'after';
   const afterProbes = phaseProbes('after');
   if (afterProbes.length > 0 && data.methodStart !== null && stopReason?.status !== 'interrupted') {
+    report?.send({ phase });
     say('steady state after rollback');
     const deadline = performance.now() + (exp.steady_state?.recovery ?? 5000);
     for (;;) {
