@@ -10,3 +10,4 @@ export { TOXIC_TYPES, explainToxic } from './api/toxic-types.js';
 export type { FaultRecord } from './api/faults.js';
 export type { Protocol } from './api/protocols.js';
 export { PROTOCOLS } from './api/protocols.js';
+export type { RunCell, RunCreate, RunJson, RunKind, RunPoint, RunStatus, RunUpdate } from './api/runs.js';

@@ -19,6 +19,7 @@ export type ApiErrorCode =
   | 'UNAVAILABLE'
   | 'LEASE_NOT_FOUND'
   | 'PRESET_NOT_FOUND'
+  | 'RUN_NOT_FOUND'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'INTERNAL';
@@ -66,6 +67,7 @@ export function errorCodeOf(message: string): ApiErrorCode | undefined {
   if (message.startsWith('too many ')) return 'LIMIT_EXCEEDED';
   if (message.startsWith('listen tcp')) return 'LISTEN_FAILED';
   if (message.startsWith('preset not found')) return 'PRESET_NOT_FOUND';
+  if (message === 'run not found') return 'RUN_NOT_FOUND';
   if (message.startsWith('missing or wrong API token')) return 'UNAUTHORIZED';
   return undefined;
 }

@@ -1,5 +1,6 @@
 import type { FaultRecord } from './faults.js';
 import type { ProxyJson } from './proxy.js';
+import type { RunJson } from './runs.js';
 import type { ToxicJson } from './toxic.js';
 
 /** Bytes read from the source and written to the destination, per direction. */
@@ -37,7 +38,9 @@ export type FaultlineEvent =
   | (Base & { type: 'fault'; fault: FaultRecord })
   | (Base & { type: 'framing-stopped'; connection: number; reason: string })
   /** Only with `?traffic=true`: once a second, each proxy's byte totals (closed connections included) and live connections. */
-  | (Base & { type: 'traffic'; connections: number; bytes: ConnectionBytes });
+  | (Base & { type: 'traffic'; connections: number; bytes: ConnectionBytes })
+  /** An experiment or matrix run was reported or changed; `proxy` is empty (a run is not a proxy's). */
+  | (Base & { type: 'run'; run: RunJson });
 
 export type FaultlineEventType = FaultlineEvent['type'];
 

@@ -15,3 +15,4 @@ export * from './toxic-name.js';
 export * from './lease.js';
 export * from './protocol-attributes.js';
 export * from './presets.js';
+export * from './runs.js';

@@ -31,7 +31,10 @@ export type RouteName =
   | 'ToxicTypes'
   | 'PresetIndex'
   | 'PresetApply'
-  | 'PresetRemove';
+  | 'PresetRemove'
+  | 'RunIndex'
+  | 'RunCreate'
+  | 'RunUpdate';
 
 export interface Route {
   readonly name: RouteName;
@@ -71,6 +74,9 @@ export const routes: readonly Route[] = [
   { name: 'PresetIndex', method: 'GET', path: '/presets' },
   { name: 'PresetApply', method: 'POST', path: '/proxies/:proxy/presets/:preset' },
   { name: 'PresetRemove', method: 'DELETE', path: '/proxies/:proxy/presets/:preset' },
+  { name: 'RunIndex', method: 'GET', path: '/runs' },
+  { name: 'RunCreate', method: 'POST', path: '/runs' },
+  { name: 'RunUpdate', method: 'PATCH', path: '/runs/:run' },
 ];
 
 const seg = encodeURIComponent;
@@ -95,4 +101,6 @@ export const paths = {
   leaseRenew: (id: string) => `/leases/${seg(id)}/renew`,
   presets: () => '/presets',
   preset: (proxy: string, preset: string) => `/proxies/${seg(proxy)}/presets/${seg(preset)}`,
+  runs: () => '/runs',
+  run: (id: string) => `/runs/${seg(id)}`,
 } as const;

@@ -6,6 +6,7 @@ import type { ToxicTypeJson } from '../api/toxic-types.js';
 import { DEFAULT_URL, serverUrlFromEnvironment } from './environment.js';
 import { LEASE_HEADER, type LeaseJson } from '../api/lease.js';
 import type { PresetJson } from '../api/presets.js';
+import type { RunCreate, RunJson, RunUpdate } from '../api/runs.js';
 import { FaultlineError } from './errors.js';
 import { Transport, type ClientOptions } from './http.js';
 import { Lease } from './lease.js';
@@ -150,6 +151,20 @@ export class Faultline {
     return this.transport.request<PresetJson[]>('GET', paths.presets());
   }
 
+  /** Runs reported to the server, oldest first (faultline only; Toxiproxy answers 404). */
+  runs(): Promise<RunJson[]> {
+    return this.transport.request<RunJson[]>('GET', paths.runs());
+  }
+
+  /** Reports a run that starts; runners do this for the dashboard (see src/experiments/run-report.ts). */
+  createRun(spec: RunCreate): Promise<RunJson> {
+    return this.transport.request<RunJson>('POST', paths.runs(), spec);
+  }
+
+  /** Reports a run's progress: `points` are appended, `cells` replace those of the same row and feature. */
+  updateRun(id: string, change: RunUpdate): Promise<RunJson> {
+    return this.transport.request<RunJson>('PATCH', paths.run(id), change);
+  }
 
   /** Several proxies by name or by pattern, to fault together (`select(/redis/)`). */
   async select(which: readonly string[] | RegExp): Promise<ProxyGroup> {

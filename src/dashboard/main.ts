@@ -4,10 +4,12 @@ import type { FaultlineEvent } from '../api/events.js';
 import type { FaultRecord } from '../api/faults.js';
 import type { PresetJson } from '../api/presets.js';
 import type { ProxyJson } from '../api/proxy.js';
+import type { RunJson } from '../api/runs.js';
 import type { ToxicTypeJson } from '../api/toxic-types.js';
 import { ApiFailure, call, followEvents, setToken, tokenRequired } from './api.js';
 import { byId, h, replace } from './dom.js';
 import { ProxyCard, type Catalogue } from './proxy-card.js';
+import { RunList } from './run-list.js';
 
 const MAX_LOG = 200;
 const cards = new Map<string, ProxyCard>();
@@ -16,6 +18,7 @@ const kinds = new Set<string>();
 const seg = encodeURIComponent;
 
 const list = byId('proxy-list');
+const runs = new RunList(byId('run-list'), byId('no-runs'));
 const status = byId('status');
 const report = (message: string): void => {
   status.textContent = message;
@@ -125,6 +128,8 @@ function drop(name: string): void {
 }
 
 function onEvent(e: FaultlineEvent): void {
+  // Runs have their own section; a progress report a second would only crowd the log.
+  if (e.type === 'run') return runs.show(e.run);
   if (e.type === 'traffic') {
     cards.get(e.proxy)?.traffic(e.connections, e.bytes.upstream.sent, e.bytes.downstream.sent, Date.parse(e.at));
     return;
@@ -151,6 +156,7 @@ function onEvent(e: FaultlineEvent): void {
 let drawing = false;
 
 async function loadAll(listed?: Promise<Record<string, ProxyJson>>): Promise<void> {
+  const runsListed = call<RunJson[]>('GET', '/runs');
   const proxies = await (listed ?? call<Record<string, ProxyJson>>('GET', '/proxies'));
   for (const name of [...cards.keys()]) if (proxies[name] === undefined) drop(name);
   // Shown from the listing at once; the toxics' explanations follow a round trip later.
@@ -161,6 +167,7 @@ async function loadAll(listed?: Promise<Record<string, ProxyJson>>): Promise<voi
   for (const json of full) show(json);
   const faults = await Promise.all(full.map(async (p) => [p.name, await call<FaultRecord[]>('GET', `/proxies/${seg(p.name)}/faults`)] as const));
   for (const [proxy, records] of faults) for (const f of records) addFault(proxy, f);
+  runs.load(await runsListed);
 }
 
 async function start(): Promise<void> {

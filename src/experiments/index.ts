@@ -25,5 +25,5 @@ export { LiveView } from './live-view.js';
 /** Loads (throwing ExperimentFileError on a bad file) and runs an experiment file. */
 export async function runExperimentFile(file: string, options: RunOptions & { vars?: Record<string, string | undefined> } = {}): Promise<RunData> {
   const { experiment, raw } = await loadExperiment(file, options.vars);
-  return runExperiment(experiment, { ...options, raw });
+  return runExperiment(experiment, { file, ...options, raw });
 }

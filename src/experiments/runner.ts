@@ -9,11 +9,23 @@ import { MethodRun, runAction } from './method.js';
 import { preflight } from './preflight.js';
 import { statusMatches } from './probes.js';
 import { randomSeed } from './random.js';
-import type { Phase, RunData, RunView, Status } from './run-data.js';
+import { RunReporter } from './run-report.js';
+import type { RunUpdate } from '../api/runs.js';
+import type { LiveState, Phase, RunData, RunView, Status } from './run-data.js';
 import type { Experiment, Probe } from './schema.js';
 import { seriesOf, summarise } from './series.js';
 import { ThresholdBoard } from './thresholds/evaluate.js';
 import { planTimeline } from './timeline.js';
+
+/** The live view's figures as one point of the run's chart on the servers' dashboards. */
+function progressOf(s: LiveState, elapsedMs: number): RunUpdate {
+  const round = (x: number | undefined): number | null => (x === undefined ? null : Math.round(x * 100) / 100);
+  return {
+    phase: s.phase,
+    elapsed_ms: elapsedMs,
+    points: [{ t_ms: Math.round(s.elapsedMs), rate: round(s.rate) ?? 0, error_rate: round(s.errorRate), p50_ms: round(s.p50), p99_ms: round(s.p99), faults: s.active.map((a) => `${a.type} on ${a.proxy}`) }],
+  };
+}
 
 export type { HypothesisRun, LiveState, Phase, RunData, RunView, Status, UserRollback } from './run-data.js';
 export { PreflightError } from './preflight.js';
@@ -26,6 +38,10 @@ export interface RunOptions {
   seed?: number;
   /** The file as written, kept in the journal. */
   raw?: unknown;
+  /** The file's path, shown with the run on the servers' dashboards. */
+  file?: string;
+  /** Report the run to the servers it drives, for their dashboards (default true). */
+  report?: boolean;
 }
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -74,6 +90,7 @@ export async function runExperiment(exp: Experiment, options: RunOptions = {}): 
     return data;
   }
   const { links, toCreate } = pre;
+  const report = options.report === false ? undefined : new RunReporter([...links.values()].map((l) => l.client), { kind: 'experiment', name: exp.title, file: options.file ?? null });
   const clients = new Map([...links].map(([k, v]) => [k, v.client]));
   const interrupt = new AbortController();
   let stopReason: { status: Status; deviated: boolean; reason: string } | undefined;
@@ -109,6 +126,7 @@ export async function runExperiment(exp: Experiment, options: RunOptions = {}): 
     for (const w of data.warnings) say(`warning: ${w}`);
 
     phase = 'before';
+    report?.send({ phase });
     say('steady state before the method');
     const before = phaseProbes('before');
     if (before.length > 0) {
@@ -120,6 +138,7 @@ export async function runExperiment(exp: Experiment, options: RunOptions = {}): 
 
     if (stopReason === undefined) {
       phase = 'method';
+      report?.send({ phase });
       const plan = planTimeline(exp.method, exp.duration, (i) => (data.seed + i * 7919) >>> 0);
       data.plan = plan;
       const durationMs = Math.max(plan.durationMs, exp.load?.duration ?? 0);
@@ -191,10 +210,10 @@ export async function runExperiment(exp: Experiment, options: RunOptions = {}): 
         );
       }
 
-      if (view !== undefined) {
+      if (view !== undefined || report !== undefined) {
         const tick = (): void => {
           const w = load?.stats.window(elapsed(), 5000);
-          view.update({
+          const state: LiveState = {
             phase,
             title: exp.title,
             elapsedMs: elapsed(),
@@ -207,7 +226,9 @@ export async function runExperiment(exp: Experiment, options: RunOptions = {}): 
             active: controller.list(),
             thresholds: board?.states ?? [],
             probeFailures: data.probeMarks.filter((m) => !m.ok).length,
-          });
+          };
+          view?.update(state);
+          report?.progress(progressOf(state, Date.now() - data.start.getTime()));
         };
         loops.push(setInterval(tick, 500));
       }
@@ -252,6 +273,7 @@ export async function runExperiment(exp: Experiment, options: RunOptions = {}): 
   phase = 'after';
   const afterProbes = phaseProbes('after');
   if (afterProbes.length > 0 && data.methodStart !== null && stopReason?.status !== 'interrupted') {
+    report?.send({ phase });
     say('steady state after rollback');
     const deadline = performance.now() + (exp.steady_state?.recovery ?? 5000);
     for (;;) {
@@ -292,5 +314,7 @@ export async function runExperiment(exp: Experiment, options: RunOptions = {}): 
   data.end = new Date();
   data.exitCode = data.status === 'completed' && !data.deviated ? 0 : 1;
   phase = 'done';
+  const reason = data.reason ?? (data.deviated ? 'deviated' : null);
+  await report?.end({ status: data.status, phase, reason, elapsed_ms: data.end.getTime() - data.start.getTime() });
   return data;
 }

@@ -25,5 +25,5 @@ export { PreflightError } from '../experiments/preflight.js';
 
 /** Loads (MatrixFileError on a bad file) and runs a matrix file. */
 export async function runMatrixFile(file: string, options: MatrixOptions & { vars?: Record<string, string | undefined> } = {}): Promise<MatrixRun> {
-  return runMatrix(await loadMatrix(file, options.vars), options);
+  return runMatrix(await loadMatrix(file, options.vars), { file, ...options });
 }

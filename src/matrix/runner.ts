@@ -1,4 +1,5 @@
 import { PreflightError } from '../experiments/preflight.js';
+import { RunReporter } from '../experiments/run-report.js';
 import { rowsOf, type Row } from './rows.js';
 import type { Feature, Matrix, State } from './schema.js';
 import { MatrixSession, type CellResult, type MatrixEvent } from './session.js';
@@ -31,6 +32,10 @@ export interface MatrixOptions {
   only?: readonly string[];
   /** Cells that differ do not fail the run (`--update` writes them back instead). */
   update?: boolean;
+  /** The file's path, shown with the run on the servers' dashboards. */
+  file?: string;
+  /** Report the run to the servers it drives, for their dashboards (default true). */
+  report?: boolean;
 }
 
 /** A name given to `--only` that is neither a row, a dependency nor a feature. */
@@ -71,8 +76,12 @@ export async function runMatrix(matrix: Matrix, options: MatrixOptions = {}): Pr
     exitCode: 0,
   };
   const session = new MatrixSession(matrix, say);
+  let report: RunReporter | undefined;
   try {
     await session.open();
+    if (options.report !== false) {
+      report = new RunReporter(session.servers(), { kind: 'matrix', name: matrix.title, file: options.file ?? null, rows: run.rows, features: run.features });
+    }
     const total = rows.length * features.length;
     let index = 0;
     outer: for (const row of rows) {
@@ -87,8 +96,10 @@ export async function runMatrix(matrix: Matrix, options: MatrixOptions = {}): Pr
         }
         index++;
         say({ kind: 'cell-start', row: row.label, feature: feature.name, index, total });
+        report?.progress({ phase: `cell ${index}/${total}: ${row.label} × ${feature.name}`, elapsed_ms: Date.now() - run.start.getTime() });
         const cell = await session.runCell(row, feature, options.signal);
         run.cells.push(cell);
+        report?.send({ cells: [{ row: cell.row, feature: cell.feature, expected: cell.expected, observed: cell.observed, outcome: cell.outcome }] });
         say({ kind: 'cell-end', cell, index, total });
       }
     }
@@ -105,6 +116,12 @@ export async function runMatrix(matrix: Matrix, options: MatrixOptions = {}): Pr
     const failing = run.cells.some((c) => c.outcome !== 'pass' && !(options.update === true && c.outcome === 'differs'));
     run.exitCode = failing || run.interrupted || run.error !== undefined ? 1 : 0;
   }
+  await report?.end({
+    status: run.interrupted ? 'interrupted' : run.error !== undefined ? 'aborted' : run.exitCode === 0 ? 'completed' : 'failed',
+    phase: 'done',
+    reason: run.error ?? (run.exitCode === 0 ? null : `${run.cells.filter((c) => c.outcome !== 'pass').length} of ${run.cells.length} cells not as expected`),
+    elapsed_ms: run.end.getTime() - run.start.getTime(),
+  });
   return run;
 }
 

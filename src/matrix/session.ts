@@ -119,6 +119,11 @@ export class MatrixSession {
     this.controller = undefined;
   }
 
+  /** The clients of the servers the matrix drives, once open (for reporting the run to them). */
+  servers(): Faultline[] {
+    return [...this.clients.values()];
+  }
+
   /** Why the run must stop: a lease that could not be renewed means faults may outlive us. */
   get stopReason(): string | undefined {
     return this.lost;

@@ -11,6 +11,8 @@ import {
   decodeToxicUpdate,
   decodeLeaseCreate,
   decodeLeaseRenew,
+  decodeRunCreate,
+  decodeRunUpdate,
   findPreset,
   presetDefinitions,
   presetJson,
@@ -24,6 +26,7 @@ import {
 } from '../api/index.js';
 import { connectionBytes } from './events.js';
 import { streamEvents } from './event-stream.js';
+import { runsOf } from './runs.js';
 import { PopulateError, type ProxyCollection } from './state.js';
 
 /** What a handler answers; the app turns it into bytes with Toxiproxy's headers. */
@@ -230,6 +233,15 @@ export const handlers: Record<RouteName, Handler> = {
   LeaseDelete: (ctx) => {
     ctx.state.leases.release(param(ctx, 'lease'));
     return { status: 204 };
+  },
+  RunIndex: (ctx) => ({ status: 200, json: runsOf(ctx.state.events).list() }),
+  RunCreate: (ctx) => ({ status: 201, json: runsOf(ctx.state.events).create(decodeRunCreate(ctx.body())) }),
+  RunUpdate: (ctx) => {
+    const runs = runsOf(ctx.state.events);
+    // Looked up first, so a run that is gone is a 404 whatever the body.
+    const id = param(ctx, 'run');
+    runs.get(id);
+    return { status: 200, json: runs.update(id, decodeRunUpdate(ctx.body())) };
   },
   Version: () => ({
     status: 200,

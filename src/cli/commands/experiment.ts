@@ -60,7 +60,7 @@ async function run(file: string, flags: RunFlags): Promise<void> {
   process.on('SIGINT', sigint);
   process.on('SIGTERM', sigterm);
   const view = flags.quiet === true ? undefined : new LiveView(process.stdout);
-  const data = await runExperiment(experiment, { signal: interrupt.signal, raw, ...(view === undefined ? {} : { view }), ...(seed === undefined ? {} : { seed }) });
+  const data = await runExperiment(experiment, { signal: interrupt.signal, raw, file, ...(view === undefined ? {} : { view }), ...(seed === undefined ? {} : { seed }) });
   view?.close();
   process.off('SIGINT', sigint);
   process.off('SIGTERM', sigterm);

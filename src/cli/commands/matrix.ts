@@ -72,6 +72,7 @@ async function run(file: string, flags: MatrixFlags): Promise<void> {
   };
   const run = await m.runMatrix(matrix, {
     signal: interrupt.signal,
+    file,
     ...(flags.only === undefined ? {} : { only: flags.only }),
     ...(flags.update === true ? { update: true } : {}),
     onEvent: (e) => {
