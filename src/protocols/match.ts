@@ -93,9 +93,18 @@ export class RequestMatcher {
     this.query = typeof a.query === 'object' ? Object.entries(a.query).map(([name, v]) => [name, valueTest(v)]) : [];
   }
 
+  /** The last verb seen and its upper case: framers hand the same few name strings over and over. */
+  private lastVerb = '';
+  private lastUpper = '';
+
   matches(r: RequestView): boolean {
     if (this.methods.length > 0) {
-      const verb = r.method.toUpperCase();
+      const method = r.method;
+      if (method !== this.lastVerb) {
+        this.lastVerb = method;
+        this.lastUpper = method.toUpperCase();
+      }
+      const verb = this.lastUpper;
       for (const set of this.methods) if (!set.has(verb)) return false;
     }
     if (this.path !== null && !this.path(r.path)) return false;

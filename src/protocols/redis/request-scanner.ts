@@ -158,8 +158,9 @@ export class RedisRequestScanner implements RequestScanner {
     const n = Math.min(this.argLeft, end - off);
     if (this.capturing) {
       if (n === this.argLeft && this.pieces === null) {
-        // The command name is ASCII; keys are matched as UTF-8 text.
-        this.argRead(chunk.toString(this.argi === 0 ? 'latin1' : 'utf8', off, off + n));
+        // Keys are matched as UTF-8 text; the command name is ASCII, known by its bytes.
+        if (this.argi === 0) this.argRead(this.nameAt(chunk, off, n), true);
+        else this.argRead(chunk.toString('utf8', off, off + n));
       } else {
         (this.pieces ??= []).push(Buffer.from(chunk.subarray(off, off + n)));
         if (n === this.argLeft) {
@@ -178,10 +179,35 @@ export class RedisRequestScanner implements RequestScanner {
     return off;
   }
 
-  /** Argument `argi` was read (`value` when it was copied). */
-  private argRead(value: string | null): void {
+  /**
+   * The command name at `chunk[off, off + n)`, upper-cased. A connection sends the same name
+   * over and over (a pipeline of GETs), so the last one is kept as bytes and compared in place:
+   * no string is made for it, and no lookup.
+   */
+  private nameAt(chunk: Buffer, off: number, n: number): string {
+    const last = this.lastName;
+    if (n === this.lastNameLen) {
+      let i = 0;
+      while (i < n && chunk[off + i] === last[i]) i++;
+      if (i === n) return this.lastUpper;
+    }
+    const name = upper(chunk.toString('latin1', off, off + n));
+    if (n <= last.length) {
+      chunk.copy(last, 0, off, off + n);
+      this.lastNameLen = n;
+      this.lastUpper = name;
+    }
+    return name;
+  }
+
+  private readonly lastName = Buffer.alloc(24);
+  private lastNameLen = -1;
+  private lastUpper = '';
+
+  /** Argument `argi` was read (`value` when it was copied; `isUpper` when already upper-cased). */
+  private argRead(value: string | null, isUpper = false): void {
     const i = this.argi++;
-    if (i === 0) this.commandRead(value === null ? '' : upper(value));
+    if (i === 0) this.commandRead(value === null ? '' : isUpper ? value : upper(value));
     else if (value !== null) {
       if (i === this.keyAt) this.key = value;
       else if (this.keyAt === UNKNOWN && (this.keySpec & NUMKEYS) !== 0 && i === (this.keySpec & 0xff)) {
