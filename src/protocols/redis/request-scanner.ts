@@ -218,8 +218,11 @@ export class RedisRequestScanner implements RequestScanner {
         this.keyAt = i + 1;
         this.lastNeeded = Math.max(this.lastNeeded, this.keyAt);
       }
-      if (i === 1) this.sub1 = value.toUpperCase();
-      else if (i === 2) this.sub2 = value.toUpperCase();
+      // Only HELLO's version and CLIENT's subcommand are read (a GET's key needs no upper case).
+      if (this.command === 'HELLO' || this.command === 'CLIENT') {
+        if (i === 1) this.sub1 = value.toUpperCase();
+        else if (i === 2) this.sub2 = value.toUpperCase();
+      }
     }
     if (!this.identified && (this.argi > this.lastNeeded || this.argi >= this.argc)) {
       this.identify();
