@@ -80,6 +80,7 @@ export class RedisRequestScanner implements RequestScanner {
     this.inlineLen = 0;
     this.isRequest = true;
     this.justIdentified = false;
+    this.keyChunk = null;
   }
 
   scan(chunk: Buffer, off: number, end: number): number {
@@ -160,7 +161,14 @@ export class RedisRequestScanner implements RequestScanner {
       if (n === this.argLeft && this.pieces === null) {
         // Keys are matched as UTF-8 text; the command name is ASCII, known by its bytes.
         if (this.argi === 0) this.argRead(this.nameAt(chunk, off, n), true);
-        else this.argRead(chunk.toString('utf8', off, off + n));
+        else if (this.argi === this.keyAt && this.keyAt >= this.lastNeeded) {
+          // The key completes the identification: the request is decided on this very read,
+          // so its bytes can stay where they are until a toxic reads them.
+          this.keyChunk = chunk;
+          this.keyFrom = off;
+          this.keyTo = off + n;
+          this.argRead(null);
+        } else this.argRead(chunk.toString('utf8', off, off + n));
       } else {
         (this.pieces ??= []).push(Buffer.from(chunk.subarray(off, off + n)));
         if (n === this.argLeft) {
@@ -200,6 +208,10 @@ export class RedisRequestScanner implements RequestScanner {
     return name;
   }
 
+  /** The key, left in the read (see argBody): `keyChunk[keyFrom, keyTo)`. */
+  private keyChunk: Buffer | null = null;
+  private keyFrom = 0;
+  private keyTo = 0;
   private readonly lastName = Buffer.alloc(24);
   private lastNameLen = -1;
   private lastUpper = '';
@@ -344,7 +356,11 @@ export class RedisRequestScanner implements RequestScanner {
     const before = session.resp3;
     if (this.command === 'HELLO' && (this.sub1 === '2' || this.sub1 === '3')) session.resp3 = this.sub1 === '3';
     else if (this.command === 'RESET') session.resp3 = false;
-    return new RedisRequest(n, this.command, this.keyAt > 0 ? this.key : '', before);
+    const keyChunk = this.keyAt > 0 ? this.keyChunk : null;
+    const request = new RedisRequest(n, this.command, this.keyAt > 0 && keyChunk === null ? this.key : '', before);
+    if (keyChunk !== null) request.keyIn(keyChunk, this.keyFrom, this.keyTo);
+    this.keyChunk = null;
+    return request;
   }
 }
 
