@@ -35,6 +35,16 @@ export class RedisRequest implements CodecRequest {
     return this.key;
   }
 
+  pathStartsWith(prefix: Buffer, text: string): boolean {
+    const bytes = this.keyBytes;
+    if (bytes === null) return this.key.startsWith(text);
+    const from = this.keyFrom;
+    const n = prefix.length;
+    if (this.keyTo - from < n) return false;
+    for (let i = 0; i < n; i++) if (bytes[from + i] !== prefix[i]) return false;
+    return true;
+  }
+
   /** The read buffer is read into again after this: a key nobody read is not kept. */
   decided(): void {
     this.keyBytes = null;
