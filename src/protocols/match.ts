@@ -65,6 +65,18 @@ function escape(c: string): string {
   return c.replace(/[.*+?^${}()|[\]\\\/-]/g, '\\$&');
 }
 
+/**
+ * The literal start of a glob (before its first `*`, `?`, `[` or `\`), which every key it
+ * matches begins with: a key is turned away on it without being decoded. Null when there is none,
+ * or when it holds U+FFFD, which a key's invalid UTF-8 decodes to and its bytes would not show.
+ */
+function globPrefix(glob: string): { text: string; bytes: Buffer } | null {
+  const end = glob.search(/[*?[\\]/);
+  const text = end < 0 ? glob : glob.slice(0, end);
+  if (text === '' || text.includes('\uFFFD')) return null;
+  return { text, bytes: Buffer.from(text, 'utf8') };
+}
+
 function verbs(...lists: (string | string[] | undefined)[]): Set<string>[] {
   return lists.filter((l) => l !== undefined).map((l) => new Set((Array.isArray(l) ? l : [l]).map((m) => m.toUpperCase())));
 }
@@ -78,6 +90,7 @@ export class RequestMatcher {
   private readonly methods: Set<string>[];
   private readonly path: ((p: string) => boolean) | null;
   private readonly key: RegExp | null;
+  private readonly keyPrefix: { text: string; bytes: Buffer } | null;
   private readonly statement: RegExp | null;
   private readonly host: ((h: string | undefined) => boolean) | null;
   private readonly headers: [string, ValueTest][];
@@ -87,19 +100,33 @@ export class RequestMatcher {
     this.methods = verbs(a.method, a.command, a.keyword);
     this.path = a.path === undefined ? null : pathTest(a.path);
     this.key = a.key === undefined ? null : globToRegExp(a.key);
+    this.keyPrefix = a.key === undefined ? null : globPrefix(a.key);
     this.statement = typeof a.query === 'string' ? new RegExp(a.query, 'i') : null;
     this.host = a.host === undefined ? null : hostTest(a.host);
     this.headers = Object.entries(a.headers ?? {}).map(([name, v]) => [name.toLowerCase(), valueTest(v)]);
     this.query = typeof a.query === 'object' ? Object.entries(a.query).map(([name, v]) => [name, valueTest(v)]) : [];
   }
 
+  /** The last verb seen and its upper case: framers hand the same few name strings over and over. */
+  private lastVerb = '';
+  private lastUpper = '';
+
   matches(r: RequestView): boolean {
     if (this.methods.length > 0) {
-      const verb = r.method.toUpperCase();
+      const method = r.method;
+      if (method !== this.lastVerb) {
+        this.lastVerb = method;
+        this.lastUpper = method.toUpperCase();
+      }
+      const verb = this.lastUpper;
       for (const set of this.methods) if (!set.has(verb)) return false;
     }
     if (this.path !== null && !this.path(r.path)) return false;
-    if (this.key !== null && !this.key.test(r.path)) return false;
+    if (this.key !== null) {
+      const prefix = this.keyPrefix;
+      if (prefix !== null && r.pathStartsWith !== undefined && !r.pathStartsWith(prefix.bytes, prefix.text)) return false;
+      if (!this.key.test(r.path)) return false;
+    }
     if (this.statement !== null && !this.statement.test(r.path)) return false;
     if (this.host !== null && !this.host(r.host)) return false;
     for (const [name, test] of this.headers) if (!test(r.header(name))) return false;

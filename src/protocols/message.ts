@@ -17,6 +17,11 @@ export interface RequestView {
   header(name: string): string | undefined;
   /** The first value of a query parameter. */
   query(name: string): string | undefined;
+  /**
+   * Whether `path` starts with `prefix` (its UTF-8 bytes `bytes`), told without decoding the
+   * path when the view still has it as bytes (a Redis key); views without it are asked `path`.
+   */
+  pathStartsWith?(bytes: Buffer, prefix: string): boolean;
 }
 
 /**

@@ -27,6 +27,11 @@ export interface CodecRequest extends RequestView {
    * session's opening is not "every request".
    */
   readonly opening?: boolean;
+  /**
+   * The request was decided. A view may read its text from the read buffer only until then
+   * (Redis's key becomes a string only if a toxic reads it): after this, what no toxic read is gone.
+   */
+  decided?(): void;
 }
 
 export interface RequestScanner {

@@ -90,7 +90,10 @@ export class RequestStage extends FramerStage {
     this.heldBytes = 0;
     const view = this.exchange.codec.requests.view(this.exchange.nextNumber());
     let entry: PipelineEntry | null = null;
-    if (view !== null) entry = this.exchange.entry(view);
+    if (view !== null) {
+      entry = this.exchange.entry(view);
+      view.decided?.();
+    }
     this.pending = entry;
     this.forwarding = entry === null || entry.fate === Fate.Forward;
     if (this.forwarding) {

@@ -80,6 +80,7 @@ export class RedisRequestScanner implements RequestScanner {
     this.inlineLen = 0;
     this.isRequest = true;
     this.justIdentified = false;
+    this.keyChunk = null;
   }
 
   scan(chunk: Buffer, off: number, end: number): number {
@@ -158,8 +159,16 @@ export class RedisRequestScanner implements RequestScanner {
     const n = Math.min(this.argLeft, end - off);
     if (this.capturing) {
       if (n === this.argLeft && this.pieces === null) {
-        // The command name is ASCII; keys are matched as UTF-8 text.
-        this.argRead(chunk.toString(this.argi === 0 ? 'latin1' : 'utf8', off, off + n));
+        // Keys are matched as UTF-8 text; the command name is ASCII, known by its bytes.
+        if (this.argi === 0) this.argRead(this.nameAt(chunk, off, n), true);
+        else if (this.argi === this.keyAt && this.keyAt >= this.lastNeeded) {
+          // The key completes the identification: the request is decided on this very read,
+          // so its bytes can stay where they are until a toxic reads them.
+          this.keyChunk = chunk;
+          this.keyFrom = off;
+          this.keyTo = off + n;
+          this.argRead(null);
+        } else this.argRead(chunk.toString('utf8', off, off + n));
       } else {
         (this.pieces ??= []).push(Buffer.from(chunk.subarray(off, off + n)));
         if (n === this.argLeft) {
@@ -178,10 +187,39 @@ export class RedisRequestScanner implements RequestScanner {
     return off;
   }
 
-  /** Argument `argi` was read (`value` when it was copied). */
-  private argRead(value: string | null): void {
+  /**
+   * The command name at `chunk[off, off + n)`, upper-cased. A connection sends the same name
+   * over and over (a pipeline of GETs), so the last one is kept as bytes and compared in place:
+   * no string is made for it, and no lookup.
+   */
+  private nameAt(chunk: Buffer, off: number, n: number): string {
+    const last = this.lastName;
+    if (n === this.lastNameLen) {
+      let i = 0;
+      while (i < n && chunk[off + i] === last[i]) i++;
+      if (i === n) return this.lastUpper;
+    }
+    const name = upper(chunk.toString('latin1', off, off + n));
+    if (n <= last.length) {
+      chunk.copy(last, 0, off, off + n);
+      this.lastNameLen = n;
+      this.lastUpper = name;
+    }
+    return name;
+  }
+
+  /** The key, left in the read (see argBody): `keyChunk[keyFrom, keyTo)`. */
+  private keyChunk: Buffer | null = null;
+  private keyFrom = 0;
+  private keyTo = 0;
+  private readonly lastName = Buffer.alloc(24);
+  private lastNameLen = -1;
+  private lastUpper = '';
+
+  /** Argument `argi` was read (`value` when it was copied; `isUpper` when already upper-cased). */
+  private argRead(value: string | null, isUpper = false): void {
     const i = this.argi++;
-    if (i === 0) this.commandRead(value === null ? '' : upper(value));
+    if (i === 0) this.commandRead(value === null ? '' : isUpper ? value : upper(value));
     else if (value !== null) {
       if (i === this.keyAt) this.key = value;
       else if (this.keyAt === UNKNOWN && (this.keySpec & NUMKEYS) !== 0 && i === (this.keySpec & 0xff)) {
@@ -192,8 +230,11 @@ export class RedisRequestScanner implements RequestScanner {
         this.keyAt = i + 1;
         this.lastNeeded = Math.max(this.lastNeeded, this.keyAt);
       }
-      if (i === 1) this.sub1 = value.toUpperCase();
-      else if (i === 2) this.sub2 = value.toUpperCase();
+      // Only HELLO's version and CLIENT's subcommand are read (a GET's key needs no upper case).
+      if (this.command === 'HELLO' || this.command === 'CLIENT') {
+        if (i === 1) this.sub1 = value.toUpperCase();
+        else if (i === 2) this.sub2 = value.toUpperCase();
+      }
     }
     if (!this.identified && (this.argi > this.lastNeeded || this.argi >= this.argc)) {
       this.identify();
@@ -315,7 +356,11 @@ export class RedisRequestScanner implements RequestScanner {
     const before = session.resp3;
     if (this.command === 'HELLO' && (this.sub1 === '2' || this.sub1 === '3')) session.resp3 = this.sub1 === '3';
     else if (this.command === 'RESET') session.resp3 = false;
-    return new RedisRequest(n, this.command, this.keyAt > 0 ? this.key : '', before);
+    const keyChunk = this.keyAt > 0 ? this.keyChunk : null;
+    const request = new RedisRequest(n, this.command, this.keyAt > 0 && keyChunk === null ? this.key : '', before);
+    if (keyChunk !== null) request.keyIn(keyChunk, this.keyFrom, this.keyTo);
+    this.keyChunk = null;
+    return request;
   }
 }
 
