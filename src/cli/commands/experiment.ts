@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { fileVars } from '../file-vars.js';
 import { print } from '../output.js';
 import { UserError } from '../user-error.js';
 
@@ -15,23 +16,13 @@ interface RunFlags {
 /** Exit statuses: 0 the hypothesis held, 1 it deviated or the run aborted, 2 a bad file or an unreachable server. */
 const BAD_INPUT = 2;
 
-function vars(list: readonly string[] = []): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = { ...process.env };
-  for (const pair of list) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UserError(`--var takes NAME=VALUE, got "${pair}"`);
-    out[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return out;
-}
-
 /** Loaded on use: the runner, zod schemas and reports would otherwise slow every command's start. */
 const experiments = () => import('../../experiments/index.js');
 
 async function load(file: string, flags: RunFlags) {
   const { loadExperiment, ExperimentFileError } = await experiments();
   try {
-    return await loadExperiment(file, vars(flags.var));
+    return await loadExperiment(file, fileVars(flags.var));
   } catch (err) {
     if (!(err instanceof ExperimentFileError)) throw err;
     process.stderr.write(`faultline: bad experiment file\n${err.message}\n`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { fileVars } from '../file-vars.js';
 import { print } from '../output.js';
-import { UserError } from '../user-error.js';
 
 interface MatrixFlags {
   out?: string;
@@ -17,16 +17,6 @@ interface MatrixFlags {
 /** Exit statuses: 0 every cell as expected, 1 a cell differs or did not recover, 2 a bad file (or one that does not fit the servers). */
 const BAD_INPUT = 2;
 
-function vars(list: readonly string[] = []): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = { ...process.env };
-  for (const pair of list) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UserError(`--var takes NAME=VALUE, got "${pair}"`);
-    out[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return out;
-}
-
 /** Loaded on use, as the experiment command does, to keep every other command's start fast. */
 const matrixModule = () => import('../../matrix/index.js');
 
@@ -38,7 +28,7 @@ function badInput(what: string, message: string): never {
 async function load(file: string, flags: MatrixFlags) {
   const { loadMatrix, MatrixFileError } = await matrixModule();
   try {
-    return await loadMatrix(file, vars(flags.var));
+    return await loadMatrix(file, fileVars(flags.var));
   } catch (err) {
     if (err instanceof MatrixFileError) badInput('bad matrix file', err.message);
     throw err;
