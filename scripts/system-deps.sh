@@ -20,10 +20,11 @@ if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   exit 0
 fi
 
-echo "system-deps: installing ${need[*]}"
+echo "system-deps: missing ${need[*]}; installing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null 2>&1 || echo "system-deps: apt-get update failed; trying the cached lists" >&2
-if ! apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; then
+# The whole list, named here: apt-get leaves what is already installed as it is.
+if ! apt-get install -y -qq --no-install-recommends memcached chromium redis-tools postgresql-client mariadb-client >/dev/null; then
   echo "system-deps: could not install ${need[*]}" >&2
   exit 1
 fi
