@@ -47,7 +47,7 @@ function series(perSecond: [number, number, number][]): LoadStats {
     for (let i = 0; i < ok + failed; i++) {
       const at = second * 1000 + (i * 1000) / (ok + failed);
       stats.noteOffered(at - ms, false);
-      stats.noteDone(at, ms, ms, { ok: i < ok, status: i < ok ? '200' : '503', timeout: false });
+      stats.noteDone(at, ms, ms, i < ok, i < ok ? '200' : '503', false);
     }
   });
   return stats;

@@ -2,7 +2,8 @@ import type http from 'node:http';
 import https from 'node:https';
 import { seededRandom } from '../random.js';
 import { ArrivalPlan } from './arrivals.js';
-import { Http1Pool } from './http1-pool.js';
+import { Http1Pool, type PooledConnection } from './http1-pool.js';
+import { InFlight, type Pending } from './in-flight.js';
 import { LoadStats } from './stats.js';
 
 export interface LoadRequest {
@@ -17,6 +18,11 @@ export interface LoadOptions {
   requests: readonly LoadRequest[];
   plan: ArrivalPlan;
   maxInFlight: number;
+  /**
+   * Connections per origin (plain http); default `maxInFlight`, so each request has one to
+   * itself. Past it, requests are pipelined on the open ones.
+   */
+  connections?: number | undefined;
   timeoutMs: number;
   seed: number;
   /** Whether a status counts as success; default 200–399, as k6's http_req_failed. */
@@ -36,13 +42,8 @@ interface Prepared {
   origin: string;
   /** Upper bound of this request's slice of [0, 1) in the weighted pick. */
   upTo: number;
-}
-
-/** A request in flight: when it was sent (for the timeout sweep) and how to give up on it. */
-interface InFlight {
-  sentAt: number;
-  cancel(): void;
-  settle(ok: boolean, status: string, timeout: boolean): void;
+  /** The raw-socket pool of its origin (plain http), set by the generator. */
+  pool: Http1Pool<Pending> | null;
 }
 
 function prepare(requests: readonly LoadRequest[]): Prepared[] {
@@ -69,7 +70,7 @@ function prepare(requests: readonly LoadRequest[]): Prepared[] {
     };
     const method = r.method.toUpperCase();
     const bytes = url.protocol === 'http:' ? render(method, url, headers, body) : null;
-    return { url, options, method, headers, body, bytes, origin: `${options.hostname}:${url.port === '' ? 80 : url.port}`, upTo: acc };
+    return { url, options, method, headers, body, bytes, origin: `${options.hostname}:${url.port === '' ? 80 : url.port}`, upTo: acc, pool: null };
   });
 }
 
@@ -97,12 +98,12 @@ function render(method: string, url: URL, headers: Record<string, string>, body:
 export class LoadGenerator {
   readonly stats = new LoadStats();
   private readonly prepared: Prepared[];
-  private readonly pools = new Map<string, Http1Pool>();
+  private readonly pools = new Map<string, Http1Pool<Pending>>();
   private readonly agent: https.Agent;
   private readonly random: () => number;
   private readonly isOk: (status: number) => boolean;
-  /** Requests in flight, oldest first (a Map keeps insertion order), for the timeout sweep. */
-  private readonly inFlight = new Map<InFlight, true>();
+  /** Requests in flight, oldest first, for the timeout sweep. */
+  private readonly inFlight = new InFlight();
   private sweeper: NodeJS.Timeout | undefined;
   private t0 = 0;
   private next = 0;
@@ -116,8 +117,12 @@ export class LoadGenerator {
     this.prepared = prepare(options.requests);
     // One socket per request in flight: keep-alive reuses them, and the cap is ours, not the agent's queue.
     this.agent = new https.Agent({ keepAlive: true, noDelay: true, maxSockets: options.maxInFlight, maxFreeSockets: options.maxInFlight, scheduling: 'lifo' });
+    const connections = Math.max(1, options.connections ?? options.maxInFlight);
     for (const p of this.prepared) {
-      if (p.bytes !== null && !this.pools.has(p.origin)) this.pools.set(p.origin, new Http1Pool(p.options.hostname as string, Number(p.url.port === '' ? 80 : p.url.port)));
+      if (p.bytes !== null && !this.pools.has(p.origin)) {
+        this.pools.set(p.origin, new Http1Pool<Pending>(p.options.hostname as string, Number(p.url.port === '' ? 80 : p.url.port), connections, this.answered));
+      }
+      p.pool = p.bytes === null ? null : (this.pools.get(p.origin) as Http1Pool<Pending>);
     }
     this.random = seededRandom(options.seed);
     this.isOk = options.isOk ?? ((s) => s >= 200 && s < 400);
@@ -137,11 +142,18 @@ export class LoadGenerator {
     return this.inFlight.size;
   }
 
+  /** Open plain-http connections, over every origin. */
+  get connections(): number {
+    let n = 0;
+    for (const pool of this.pools.values()) n += pool.connections;
+    return n;
+  }
+
   start(): void {
     this.t0 = performance.now();
     // One timer sweeps timeouts for every request, instead of a timer per request.
     this.sweeper = setInterval(this.sweep, Math.max(5, Math.min(100, this.options.timeoutMs / 4)));
-    this.tick();
+    this.send();
   }
 
   /** Stops sending; requests in flight get `graceMs` to finish, then are cut (not counted). */
@@ -150,11 +162,17 @@ export class LoadGenerator {
     this.stopped = true;
     clearTimeout(this.timer);
     if (this.inFlight.size > 0) {
-      await Promise.race([new Promise<void>((r) => this.settledAll = r), new Promise((r) => setTimeout(r, graceMs).unref())]);
+      await Promise.race([new Promise<void>((r) => (this.settledAll = r)), new Promise((r) => setTimeout(r, graceMs).unref())]);
     }
-    const cut = [...this.inFlight.keys()];
-    this.inFlight.clear();
-    for (const request of cut) request.cancel();
+    // A cut request is not a failure of the system under test: it leaves without a record.
+    while (this.inFlight.head !== null) {
+      const p = this.inFlight.head;
+      const cancel = p.cancel;
+      const conn = p.conn;
+      this.inFlight.remove(p);
+      p.conn = conn;
+      cancel?.(p);
+    }
     this.close();
     return this.done;
   }
@@ -170,20 +188,38 @@ export class LoadGenerator {
 
   private sweep = (): void => {
     const expired = this.elapsed() - this.options.timeoutMs;
-    for (const request of this.inFlight.keys()) {
-      if (request.sentAt > expired) break;
-      request.settle(false, 'timeout', true);
-      request.cancel();
+    for (let p = this.inFlight.head; p !== null && p.sentAt <= expired; p = this.inFlight.head) {
+      const cancel = p.cancel;
+      const conn = p.conn;
+      this.settle(p, false, 'timeout', true);
+      // Recycled but not reused yet: the pool finds it by identity on its connection.
+      p.conn = conn;
+      cancel?.(p);
+      p.conn = null;
     }
   };
 
+  /**
+   * The timer only schedules the sending for after the poll phase (setImmediate): after a
+   * stall, answers already waiting in the kernel free their connections first, so the arrivals
+   * owed go out on warm connections instead of opening a burst of new ones.
+   */
   private tick = (): void => {
+    this.timer = undefined;
+    setImmediate(this.send);
+  };
+
+  private send = (): void => {
     if (this.stopped) return;
     const now = this.elapsed();
     let due = this.options.plan.timeOf(this.next);
-    while (due <= now) {
-      this.fire(due);
-      due = this.options.plan.timeOf(++this.next);
+    if (due <= now) {
+      for (const pool of this.pools.values()) pool.batch();
+      while (due <= now) {
+        this.fire(due);
+        due = this.options.plan.timeOf(++this.next);
+      }
+      for (const pool of this.pools.values()) pool.flush();
     }
     if (due === Infinity) {
       this.stopped = true;
@@ -207,39 +243,54 @@ export class LoadGenerator {
     }
     this.stats.noteOffered(intended, false);
     const p = this.pick();
-    const sentAt = this.elapsed();
-    const inFlight = this.inFlight;
-    const request: InFlight = {
-      sentAt,
-      cancel: noop,
-      settle: (ok, status, timeout) => {
-        // Settled already, or cut by stop(): a cut request is not a failure of the system under test.
-        if (!inFlight.delete(request)) return;
-        const end = this.elapsed();
-        this.stats.noteDone(end, end - intended, end - sentAt, { ok, status, timeout });
-        if (inFlight.size === 0) this.settledAll?.();
-      },
-    };
-    inFlight.set(request, true);
-    if (p.bytes !== null) {
-      const pool = this.pools.get(p.origin) as Http1Pool;
-      const conn = pool.request(p.bytes, p.method, (status, error) => {
-        if (error === null) request.settle(this.isOk(status), String(status), false);
-        else request.settle(false, error, false);
-      });
-      request.cancel = () => pool.abort(conn);
+    const pending = this.inFlight.add(intended, this.elapsed(), p.method);
+    if (p.pool !== null) {
+      pending.cancel = abortPooled;
+      pending.conn = p.pool.request(pending, p.bytes as Buffer);
       return;
     }
+    const generation = pending.generation;
+    const settle = (ok: boolean, status: string): void => {
+      if (pending.generation === generation) this.settle(pending, ok, status, false);
+    };
     const req = https.request({ ...p.options, agent: this.agent }, (res) => {
       const status = res.statusCode ?? 0;
       res.on('data', noop);
-      res.on('end', () => request.settle(this.isOk(status), String(status), false));
-      res.on('error', () => request.settle(false, 'error', false));
+      res.on('end', () => settle(this.isOk(status), String(status)));
+      res.on('error', () => settle(false, 'error'));
     });
-    req.on('error', (err: NodeJS.ErrnoException) => request.settle(false, err.code ?? 'error', false));
-    request.cancel = () => req.destroy();
+    req.on('error', (err: NodeJS.ErrnoException) => settle(false, err.code ?? 'error'));
+    pending.cancel = () => req.destroy();
     req.end(p.body);
   }
+
+  /** A pooled request's end (the pool's callback). */
+  private answered = (p: Pending, status: number, error: string | null): void => {
+    if (error === null) this.settle(p, this.isOk(status), statusText(status), false);
+    else this.settle(p, false, error, false);
+  };
+
+  private settle(p: Pending, ok: boolean, status: string, timeout: boolean): void {
+    // Settled already, or cut by stop().
+    if (!p.linked) return;
+    const intended = p.intended;
+    const sentAt = p.sentAt;
+    this.inFlight.remove(p);
+    const end = this.elapsed();
+    this.stats.noteDone(end, end - intended, end - sentAt, ok, status, timeout);
+    if (this.inFlight.size === 0) this.settledAll?.();
+  }
+}
+
+function abortPooled(p: Pending): void {
+  const conn = p.conn as PooledConnection<Pending>;
+  conn.pool.abort(conn, p);
+}
+
+/** Status codes as the strings the results are keyed by, made once each. */
+const statusTexts: string[] = [];
+function statusText(status: number): string {
+  return (statusTexts[status] ??= String(status));
 }
 
 function noop(): void {}

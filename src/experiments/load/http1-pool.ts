@@ -2,10 +2,17 @@ import { connect, type Socket } from 'node:net';
 import { ChunkedScanner } from '../../protocols/http/chunked.js';
 import { findHeadEnd, parseResponseHead } from '../../protocols/http/head.js';
 
+/** What the pool needs of a request besides its bytes: HEAD answers carry no body. */
+export interface Exchange {
+  method: string;
+}
+
 /** How one request ended: a status, or why there is none (`ECONNRESET`, `bad response`). */
-export type Outcome = (status: number, error: string | null) => void;
+export type Settle<T> = (request: T, status: number, error: string | null) => void;
 
 const MAX_HEAD = 64 * 1024;
+/** One read buffer per pool: every read is framed before the next one lands in it. */
+const READ_BUFFER = 64 * 1024;
 
 const enum State {
   Idle,
@@ -16,42 +23,59 @@ const enum State {
 }
 
 /**
- * One keep-alive connection, carrying one request at a time. The response is framed with the
- * proxy's own HTTP/1.x parser (src/protocols/http: byte scanning in place, no header objects),
- * and its body is counted, never kept.
+ * One keep-alive connection. It normally carries one request at a time; only when the pool is
+ * at its connection limit does it take more, pipelined, answered in order. The response is
+ * framed with the proxy's own HTTP/1.x parser (src/protocols/http: byte scanning in place, no
+ * header objects), and its body is counted, never kept.
  */
-class Conn {
+class Conn<T extends Exchange> {
   state = State.Idle;
-  done: Outcome | null = null;
-  method = 'GET';
+  /** Sent and not yet answered, oldest first. */
+  readonly queue: T[] = [];
   status = 0;
   remaining = 0;
   closeAfter = false;
   partial: Buffer | null = null;
   scanner: ChunkedScanner | null = null;
   closed = false;
+  corked = false;
+  readonly socket: Socket;
 
   constructor(
-    readonly socket: Socket,
-    private readonly pool: Http1Pool,
+    readonly pool: Http1Pool<T>,
+    host: string,
+    port: number,
   ) {
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('end', () => this.onClose('ECONNRESET'));
-    socket.on('close', () => this.onClose('ECONNRESET'));
-    socket.on('error', (err: NodeJS.ErrnoException) => this.onClose(err.code ?? 'error'));
+    // onread: reads land in the pool's buffer and come straight here, without a stream push,
+    // a Buffer per read or a 'data' event.
+    this.socket = connect({ host, port, noDelay: true, onread: { buffer: pool.readBuffer, callback: (n: number, buf: Uint8Array) => this.onRead(n, buf) } });
+    this.socket.on('end', () => this.onClose('ECONNRESET'));
+    this.socket.on('close', () => this.onClose('ECONNRESET'));
+    this.socket.on('error', (err: NodeJS.ErrnoException) => this.onClose(err.code ?? 'error'));
   }
 
-  send(bytes: Buffer, method: string, done: Outcome): void {
-    this.method = method;
-    this.done = done;
-    this.state = State.Head;
+  send(request: T, bytes: Buffer, batching: boolean): void {
+    this.queue.push(request);
+    if (this.state === State.Idle) this.state = State.Head;
+    // A second request in one batch: hold the socket's writes and send them in one writev.
+    else if (batching && !this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      this.pool.corked.push(this);
+    }
     this.socket.write(bytes);
   }
 
-  private onData(chunk: Buffer): void {
+  /** Frames one read; true keeps the socket reading. */
+  private onRead(n: number, buf: Uint8Array): boolean {
+    this.frame((buf as Buffer).subarray(0, n), n);
+    return true;
+  }
+
+  /** `chunk` is a view bounded by this read, so the head scanners never see stale bytes past it. */
+  private frame(chunk: Buffer, n: number): void {
     let off = 0;
-    while (off < chunk.length) {
+    while (off < n && !this.closed) {
       switch (this.state) {
         case State.Idle:
           // Bytes nobody asked for: the connection cannot be trusted to stay in step.
@@ -61,14 +85,14 @@ class Conn {
           if (off < 0) return;
           break;
         case State.Length: {
-          const n = Math.min(this.remaining, chunk.length - off);
-          this.remaining -= n;
-          off += n;
+          const k = Math.min(this.remaining, n - off);
+          this.remaining -= k;
+          off += k;
           if (this.remaining === 0) this.complete();
           break;
         }
         case State.Chunked: {
-          const end = (this.scanner as ChunkedScanner).scan(chunk, off, chunk.length);
+          const end = (this.scanner as ChunkedScanner).scan(chunk, off, n);
           if (end === -2) return this.fail('bad response');
           if (end === -1) return;
           off = end;
@@ -92,12 +116,13 @@ class Conn {
     const end = findHeadEnd(buf, start);
     if (end < 0) {
       if (buf.length - start > MAX_HEAD) this.fail('bad response');
+      // Copied: the read buffer is the pool's and the next read overwrites it.
       else this.partial = Buffer.from(buf.subarray(start));
       return -1;
     }
     const consumed = this.partial === null ? end : end - this.partial.length + off;
     this.partial = null;
-    const head = parseResponseHead(buf, start, end, this.method);
+    const head = parseResponseHead(buf, start, end, (this.queue[0] as T).method);
     if (head === null || head === 'invalid-length') {
       this.fail('bad response');
       return -1;
@@ -130,25 +155,32 @@ class Conn {
   }
 
   private complete(): void {
-    const done = this.done;
-    this.done = null;
-    this.state = State.Idle;
-    if (this.closeAfter) this.destroy();
-    else this.pool.release(this);
-    done?.(this.status, null);
+    const request = this.queue.shift() as T;
+    if (this.closeAfter) {
+      // Requests pipelined behind this answer were never read by the server.
+      const rest = this.queue.splice(0);
+      this.destroy();
+      this.pool.settle(request, this.status, null);
+      for (const r of rest) this.pool.settle(r, 0, 'ECONNRESET');
+      return;
+    }
+    if (this.queue.length === 0) {
+      this.state = State.Idle;
+      this.pool.release(this);
+    } else this.state = State.Head;
+    this.pool.settle(request, this.status, null);
   }
 
-  private fail(why: string): void {
-    const done = this.done;
-    this.done = null;
+  fail(why: string): void {
+    const lost = this.queue.splice(0);
     this.destroy();
-    done?.(0, why);
+    for (const r of lost) this.pool.settle(r, 0, why);
   }
 
   private onClose(code: string): void {
     if (this.closed) return;
     if (this.state === State.UntilClose) return this.complete();
-    this.fail(this.state === State.Idle ? 'closed' : code);
+    this.fail(code);
   }
 
   destroy(): void {
@@ -175,43 +207,82 @@ function asksToClose(buf: Buffer, start: number, end: number): boolean {
  * Keep-alive HTTP/1.1 connections to one origin for the load generator, over raw sockets:
  * node:http's client spent most of the generator's CPU on objects per request (request,
  * response, header maps, streams) that an open-model generator does not need. Requests are
- * pre-rendered bytes; each connection carries one request at a time, so a latency is one
- * request's and not a pipeline's. Idle connections are reused newest first, so a steady rate
- * keeps few sockets warm.
+ * pre-rendered bytes. Idle connections are reused newest first, so a steady rate keeps few
+ * sockets warm; a request finding none idle opens another, up to `maxConnections`. At that
+ * limit it is pipelined behind the busy ones in turn, so it is still sent on time and a stalled
+ * server still sees every request; its latency then includes the wait behind the others, as
+ * it is taken from the intended send time anyway.
  */
-export class Http1Pool {
-  private readonly idle: Conn[] = [];
-  private readonly open = new Set<Conn>();
+export class Http1Pool<T extends Exchange> {
+  private readonly idle: Conn<T>[] = [];
+  /** Open connections, for the round-robin pick at the limit. */
+  private readonly open: Conn<T>[] = [];
+  private next = 0;
+  private batching = false;
+  /** Connections holding writes until the batch ends. */
+  readonly corked: Conn<T>[] = [];
+  readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER);
 
   constructor(
     private readonly host: string,
     private readonly port: number,
+    private readonly maxConnections: number,
+    readonly settle: Settle<T>,
   ) {}
 
-  /** Sends `bytes`, a whole request; returns a handle that `abort` takes. */
-  request(bytes: Buffer, method: string, done: Outcome): Conn {
+  get connections(): number {
+    return this.open.length;
+  }
+
+  /** Requests sent until `flush()` may share a write per connection. */
+  batch(): void {
+    this.batching = true;
+  }
+
+  flush(): void {
+    this.batching = false;
+    for (const conn of this.corked) {
+      conn.corked = false;
+      if (!conn.closed) conn.socket.uncork();
+    }
+    this.corked.length = 0;
+  }
+
+  /** Sends `bytes`, the whole of `request`; returns a handle that `abort` takes. */
+  request(request: T, bytes: Buffer): Conn<T> {
     let conn = this.idle.pop();
     if (conn === undefined) {
-      conn = new Conn(connect({ host: this.host, port: this.port }), this);
-      this.open.add(conn);
+      if (this.open.length < this.maxConnections) {
+        conn = new Conn(this, this.host, this.port);
+        this.open.push(conn);
+      } else {
+        if (this.next >= this.open.length) this.next = 0;
+        conn = this.open[this.next++] as Conn<T>;
+      }
     }
-    conn.send(bytes, method, done);
+    conn.send(request, bytes, this.batching);
     return conn;
   }
 
-  /** Gives up on a request (a timeout): its connection is closed, as its answer may still come. */
-  abort(conn: Conn): void {
-    conn.done = null;
-    conn.destroy();
+  /**
+   * Gives up on a request (a timeout): its connection is closed, as its answer may still come.
+   * Requests pipelined behind it on that connection fail with it.
+   */
+  abort(conn: Conn<T>, request: T): void {
+    const i = conn.queue.indexOf(request);
+    if (i < 0) return;
+    conn.queue.splice(i, 1);
+    conn.fail('ECONNRESET');
   }
 
-  release(conn: Conn): void {
+  release(conn: Conn<T>): void {
     this.idle.push(conn);
   }
 
-  forget(conn: Conn): void {
-    this.open.delete(conn);
-    const i = this.idle.indexOf(conn);
+  forget(conn: Conn<T>): void {
+    let i = this.open.indexOf(conn);
+    if (i >= 0) this.open.splice(i, 1);
+    i = this.idle.indexOf(conn);
     if (i >= 0) this.idle.splice(i, 1);
   }
 

@@ -61,15 +61,15 @@ export class LoadStats {
     } else this.sent++;
   }
 
-  noteDone(at: number, responseMs: number, serviceMs: number, outcome: { ok: boolean; status: string; timeout: boolean }): void {
+  noteDone(at: number, responseMs: number, serviceMs: number, ok: boolean, status: string, timeout: boolean): void {
     const b = this.bucket(at);
     b.completed++;
     this.completed++;
-    if (!outcome.ok) {
+    if (!ok) {
       b.failed++;
       this.failed++;
     }
-    if (outcome.timeout) {
+    if (timeout) {
       b.timeouts++;
       this.timeouts++;
     }
@@ -77,7 +77,7 @@ export class LoadStats {
     b.latency.record(us);
     this.responseTime.record(us);
     this.serviceTime.record(Math.max(1, Math.round(serviceMs * 1000)));
-    this.statuses.set(outcome.status, (this.statuses.get(outcome.status) ?? 0) + 1);
+    this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
   }
 
   /**
