@@ -161,6 +161,7 @@ export async function runExperiment(exp: Experiment, options: RunOptions = {}): 
           requests: l.requests,
           plan: arrivals,
           maxInFlight: l.max_in_flight,
+          connections: l.connections,
           timeoutMs: l.timeout,
           seed: l.seed ?? data.seed,
           ...(ok === undefined ? {} : { isOk: (s: number) => statusMatches(ok, s) }),

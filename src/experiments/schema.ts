@@ -157,6 +157,8 @@ export const loadSchema = z
     stages: z.array(z.strictObject({ to: z.number({ error: 'expected requests per second' }).min(0), over: duration })).min(1).optional(),
     duration: duration.optional(),
     max_in_flight: z.int({ error: 'expected a whole number' }).positive({ error: 'expected a whole number above 0' }).default(1000),
+    /** Connections per origin; past them requests are pipelined. By default one per request in flight. */
+    connections: z.int({ error: 'expected a whole number' }).positive({ error: 'expected a whole number above 0' }).optional(),
     timeout: duration.default(10_000),
     seed: z.int().optional(),
     /** Statuses that count as success; by default 2xx and 3xx, as k6. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -246,6 +246,105 @@ test('the raw-socket client reads every HTTP/1.1 framing a server may answer wit
     assert.match(post, new RegExp(`\\r\\nAuthorization: Basic ${Buffer.from('user:p@ss').toString('base64')}\\r\\n`));
     assert.match(post, /\r\nx-test: yes\r\n/);
     assert.match(post, /\r\ncontent-type: application\/json\r\ncontent-length: 7\n\{"a":1\}$/);
+  } finally {
+    server.close();
+  }
+});
+
+/**
+ * A raw HTTP/1.1 server that answers each request `delayMs` after it arrived, in order per
+ * connection (pipelined requests included); every `closeEvery`th answer on a connection says
+ * Connection: close and ends it.
+ */
+async function startPipelineServer(delayMs: number, closeEvery = Infinity) {
+  const state = { connections: 0, arrivals: [] as number[], answered: 0 };
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    state.connections++;
+    let pending = '';
+    let n = 0;
+    socket.on('error', () => {});
+    socket.on('data', (d: Buffer) => {
+      pending += d.toString('latin1');
+      let end: number;
+      while ((end = pending.indexOf('\r\n\r\n')) >= 0) {
+        pending = pending.slice(end + 4);
+        state.arrivals.push(performance.now());
+        const close = ++n % closeEvery === 0;
+        setTimeout(() => {
+          if (socket.destroyed || !socket.writable) return;
+          state.answered++;
+          socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 2\r\n${close ? 'Connection: close\r\n' : ''}\r\nok`);
+          if (close) socket.end();
+        }, delayMs).unref();
+        if (close) break;
+      }
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const close = (): void => {
+    server.close();
+    for (const socket of sockets) socket.destroy();
+  };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, state, close };
+}
+
+test('past its connection limit the generator pipelines: requests still go out on time, on the open connections', async () => {
+  const server = await startPipelineServer(100);
+  try {
+    // 200 requests/s against 100 ms answers is 20 in flight, on 4 connections.
+    const gen = new LoadGenerator({ requests: [{ url: server.url, method: 'GET', weight: 1 }], plan: ArrivalPlan.constant(200, 1000), maxInFlight: 100, connections: 4, timeoutMs: 5000, seed: 1 });
+    gen.start();
+    await gen.done;
+    const s = gen.stats;
+    assert.equal(s.completed, 200);
+    assert.equal(s.failed, 0);
+    assert.equal(s.dropped, 0);
+    assert.ok(server.state.connections <= 4, `${server.state.connections} connections`);
+    // Queued locally for a free connection they would have reached the server at 40/s, over 5 s.
+    const arrivals = server.state.arrivals;
+    const span = (arrivals.at(-1) as number) - (arrivals[0] as number);
+    assert.ok(span < 1300, `the server received them over ${span.toFixed(0)} ms`);
+    const p50 = percentileMs(s.responseTime, 50);
+    assert.ok(p50 >= 100 && p50 < 400, `p50 ${p50} ms`);
+  } finally {
+    server.close();
+  }
+});
+
+test('a pipelined connection the server closes fails the requests behind the answer, and only those', async () => {
+  const server = await startPipelineServer(20, 3);
+  try {
+    const gen = new LoadGenerator({ requests: [{ url: server.url, method: 'GET', weight: 1 }], plan: ArrivalPlan.constant(300, 1000), maxInFlight: 100, connections: 2, timeoutMs: 2000, seed: 1 });
+    gen.start();
+    await gen.done;
+    const s = gen.stats;
+    const statuses = Object.fromEntries(s.statuses);
+    assert.equal(s.completed, 300, JSON.stringify(statuses));
+    assert.equal(s.timeouts, 0);
+    assert.equal(statuses['200'], server.state.answered, JSON.stringify(statuses));
+    assert.equal(s.failed, 300 - server.state.answered, JSON.stringify(statuses));
+    assert.equal(s.failed, statuses['ECONNRESET'] ?? 0, JSON.stringify(statuses));
+    assert.ok(s.failed > 0, 'some requests were pipelined behind a closing answer');
+  } finally {
+    server.close();
+  }
+});
+
+test('a timeout on a pipelined connection ends the requests behind it too, each counted once', async () => {
+  const server = await startPipelineServer(60_000);
+  try {
+    const gen = new LoadGenerator({ requests: [{ url: server.url, method: 'GET', weight: 1 }], plan: ArrivalPlan.constant(100, 500), maxInFlight: 100, connections: 1, timeoutMs: 300, seed: 1 });
+    gen.start();
+    await gen.done;
+    const s = gen.stats;
+    assert.equal(s.completed, 50);
+    assert.equal(s.failed, 50);
+    assert.ok(s.timeouts >= 1, JSON.stringify(Object.fromEntries(s.statuses)));
+    assert.equal(gen.inFlightCount, 0);
   } finally {
     server.close();
   }
