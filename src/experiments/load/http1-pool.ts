@@ -38,7 +38,8 @@ class Conn<T extends Exchange> {
   partial: Buffer | null = null;
   scanner: ChunkedScanner | null = null;
   closed = false;
-  corked = false;
+  /** Requests pipelined during the current batch, written together at its end. */
+  held: Buffer[] | null = null;
   readonly socket: Socket;
 
   constructor(
@@ -57,13 +58,24 @@ class Conn<T extends Exchange> {
   send(request: T, bytes: Buffer, batching: boolean): void {
     this.queue.push(request);
     if (this.state === State.Idle) this.state = State.Head;
-    // A second request in one batch: hold the socket's writes and send them in one writev.
-    else if (batching && !this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      this.pool.corked.push(this);
+    else if (batching) {
+      // Pipelined during a batch: one write (one syscall) for all of them when it ends, rather
+      // than a trip through the socket's stream for each.
+      if (this.held === null) {
+        this.held = [];
+        this.pool.holding.push(this);
+      }
+      this.held.push(bytes);
+      return;
     }
     this.socket.write(bytes);
+  }
+
+  /** Writes what the batch held back. */
+  writeHeld(): void {
+    const held = this.held as Buffer[];
+    this.held = null;
+    if (!this.closed) this.socket.write(held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held));
   }
 
   /** Frames one read; true keeps the socket reading. */
@@ -192,13 +204,19 @@ class Conn<T extends Exchange> {
   }
 }
 
-/** Whether the header section `buf[start, end)` carries `Connection: close`. */
+/**
+ * Whether the header section `buf[start, end)` carries `Connection: close`. It walks the lines
+ * of this section only: the read may hold many pipelined answers after it.
+ */
 function asksToClose(buf: Buffer, start: number, end: number): boolean {
-  for (let at = buf.indexOf('lose', start); at >= 0 && at < end; at = buf.indexOf('lose', at + 4)) {
-    const lineStart = buf.lastIndexOf(10, at) + 1;
-    if (lineStart < start) continue;
-    const line = buf.toString('latin1', lineStart, at + 4).toLowerCase();
-    if (/^connection:.*\bclose$/.test(line)) return true;
+  for (let i = buf.indexOf(10, start) + 1; i > 0 && i < end; ) {
+    const lf = buf.indexOf(10, i);
+    // Cheap tests first: a name of 10 letters starting with c; most lines stop here.
+    if (((buf[i] as number) | 0x20) === 0x63 && buf[i + 10] === 0x3a && buf.toString('latin1', i, i + 10).toLowerCase() === 'connection') {
+      if (/(^|[\s,])close($|[\s,])/i.test(buf.toString('latin1', i + 11, lf < 0 ? end : lf))) return true;
+    }
+    if (lf < 0) break;
+    i = lf + 1;
   }
   return false;
 }
@@ -220,7 +238,7 @@ export class Http1Pool<T extends Exchange> {
   private next = 0;
   private batching = false;
   /** Connections holding writes until the batch ends. */
-  readonly corked: Conn<T>[] = [];
+  readonly holding: Conn<T>[] = [];
   readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER);
 
   constructor(
@@ -241,11 +259,8 @@ export class Http1Pool<T extends Exchange> {
 
   flush(): void {
     this.batching = false;
-    for (const conn of this.corked) {
-      conn.corked = false;
-      if (!conn.closed) conn.socket.uncork();
-    }
-    this.corked.length = 0;
+    for (const conn of this.holding) conn.writeHeld();
+    this.holding.length = 0;
   }
 
   /** Sends `bytes`, the whole of `request`; returns a handle that `abort` takes. */
