@@ -59,8 +59,12 @@ function findAutocannon(): string | null {
   return existsSync(projectBin) ? projectBin : null;
 }
 
+/**
+ * The issue's test: at least 99 % of the requested rate answered, no errors. Arrivals dropped
+ * at the in-flight cap count against the 1 % (they are not answered).
+ */
 function sustained(t: Trial): boolean {
-  return t.dropped === 0 && t.failed === 0 && t.achieved >= 0.99 * t.rate;
+  return t.failed === 0 && t.achieved >= 0.99 * t.rate;
 }
 
 /**
@@ -100,8 +104,11 @@ export const loadGenerator: Scenario = {
         let good = 0;
         let bad = 0;
         let best: Trial | undefined;
+        // A rate fails only if it fails twice: one stall of this shared machine would otherwise
+        // end the search far below what the generator holds (a closed-model average barely notices it).
         const attempt = async (rate: number): Promise<void> => {
-          const t = await trial(rate);
+          let t = await trial(rate);
+          if (!sustained(t)) t = await trial(rate);
           if (!sustained(t)) bad = rate;
           else [good, best] = [rate, t];
         };
