@@ -349,3 +349,20 @@ test('a timeout on a pipelined connection ends the requests behind it too, each 
     server.close();
   }
 });
+
+test('stop() cuts pipelined requests without counting any of them as failures', async () => {
+  const server = await startPipelineServer(60_000);
+  try {
+    const gen = new LoadGenerator({ requests: [{ url: server.url, method: 'GET', weight: 1 }], plan: ArrivalPlan.constant(100, 5000), maxInFlight: 100, connections: 2, timeoutMs: 5000, seed: 1 });
+    gen.start();
+    await new Promise((r) => setTimeout(r, 300));
+    await gen.stop(50);
+    const s = gen.stats;
+    assert.ok(s.sent >= 20, `${s.sent} sent`);
+    assert.equal(s.completed, 0);
+    assert.equal(s.failed, 0);
+    assert.equal(gen.inFlightCount, 0);
+  } finally {
+    server.close();
+  }
+});

@@ -164,14 +164,17 @@ export class LoadGenerator {
     if (this.inFlight.size > 0) {
       await Promise.race([new Promise<void>((r) => (this.settledAll = r)), new Promise((r) => setTimeout(r, graceMs).unref())]);
     }
-    // A cut request is not a failure of the system under test: it leaves without a record.
-    while (this.inFlight.head !== null) {
-      const p = this.inFlight.head;
-      const cancel = p.cancel;
-      const conn = p.conn;
+    // A cut request is not a failure of the system under test: every one leaves the list
+    // before any is cancelled, so those pipelined behind a cancelled one are not counted either.
+    const cut: [Pending, ((p: Pending) => void) | null, unknown][] = [];
+    for (let p = this.inFlight.head; p !== null; p = this.inFlight.head) {
+      cut.push([p, p.cancel, p.conn]);
       this.inFlight.remove(p);
+    }
+    for (const [p, cancel, conn] of cut) {
       p.conn = conn;
       cancel?.(p);
+      p.conn = null;
     }
     this.close();
     return this.done;
