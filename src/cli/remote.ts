@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { FAULTLINE_VERSION } from '../api/version.js';
-import { DEFAULT_URL, Faultline, serverUrlFromEnvironment } from '../client/index.js';
-import { nodeSend } from '../client/node-send.js';
+import { DEFAULT_URL, serverUrlFromEnvironment } from '../client/environment.js';
+import type { Faultline } from '../client/faultline.js';
 
 const HOST_HELP = 'server URL (default: $FAULTLINE_URL, else $TOXIPROXY_URL, else http://127.0.0.1:8474)';
 const JSON_HELP = "print the server's JSON instead of text";
@@ -41,7 +41,12 @@ export interface Remote {
   json: boolean;
 }
 
-export function remote(command: Command): Remote {
+/**
+ * The client is loaded here rather than at the top, so that every command's declaration, which
+ * imports this module for its options, costs nothing until a command talks to a server.
+ */
+export async function remote(command: Command): Promise<Remote> {
+  const [{ Faultline }, { nodeSend }] = await Promise.all([import('../client/faultline.js'), import('../client/node-send.js')]);
   const token = flag(command, 'apiToken');
   const client = new Faultline(serverUrl(command), { userAgent: `faultline-cli/${FAULTLINE_VERSION}`, send: nodeSend, ...(token === undefined ? {} : { token }) });
   return { client, json: flag(command, 'json') === true };

@@ -16,11 +16,6 @@ import { UserError } from './user-error.js';
 
 const FRACTION = /^(\d+(\.\d*)?|\.\d+)$/;
 
-/** Collects repeated `-a key=value` flags, for commander. */
-export function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
-
 /** `-a key=value` flags, split; values are read once the toxic's type is known. */
 export function parseAttributes(pairs: readonly string[]): [string, string][] {
   return pairs.map((pair) => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { FaultlineError, type Faultline, type ProxyHandle } from '../../client/index.js';
+import { FaultlineError } from '../../client/errors.js';
+import type { Faultline, ProxyHandle } from '../../client/index.js';
 import { print, printJson } from '../output.js';
 import { hostOption, jsonOption, remote } from '../remote.js';
 import { UserError } from '../user-error.js';
@@ -29,7 +30,7 @@ async function populateFrom(client: Faultline, file: string): Promise<ProxyHandl
 }
 
 async function populate(file: string, command: Command): Promise<void> {
-  const { client, json } = remote(command);
+  const { client, json } = await remote(command);
   const proxies = await populateFrom(client, file);
   if (json) return printJson({ proxies });
   const names = proxies.map((p) => p.name).join(', ');

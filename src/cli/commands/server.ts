@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Level } from 'pino';
-import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../../api/index.js';
+import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../../api/version.js';
 import { parseSeed } from '../../api/seed.js';
 import type { RunningServer } from '../../server/index.js';
 import { UserError } from '../user-error.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { FAULTLINE_VERSION } from '../../api/version.js';
 import { parseSeed } from '../../api/seed.js';
-import { collect } from '../toxic-flags.js';
+import { collect } from '../collect.js';
 import { UserError } from '../user-error.js';
 
 interface VaurienFlags {
