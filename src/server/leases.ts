@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { leaseNotFound, type LeaseJson } from '../api/index.js';
+import { leaseNotFound, type LeaseJson } from '../api/lease.js';
 import type { Logger } from '../proxy/logger.js';
 import type { ProxyCollection } from './state.js';
 
