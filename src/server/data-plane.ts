@@ -13,6 +13,7 @@ import { pluginRequestImpl, requestToxicImpls } from '../protocols/index.js';
 import type { ToxicImplOf } from '../proxy/toxic-entry.js';
 import { pluginToxicImpl, toxicImpls } from '../toxics/index.js';
 
+export { formatBound, resolveListen } from '../proxy/address.js';
 export { Proxy } from '../proxy/proxy.js';
 export { ToxicEntry } from '../proxy/toxic-entry.js';
 export { hash32 } from '../proxy/random.js';

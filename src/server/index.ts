@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
@@ -8,7 +7,7 @@ import type { ProxyConfig } from '../api/config.js';
 import { Faultline } from '../client/faultline.js';
 import { LIMITS } from '../api/limits.js';
 import { silentLogger, type Logger } from '../proxy/logger.js';
-import { isLoopbackHost, ownHosts } from './access.js';
+import { isLoopbackHost, isWildcard, ownHosts } from './access.js';
 import { createApp } from './app.js';
 import type { ConfigSync, SyncSummary } from './config-sync.js';
 import { Dashboard } from './dashboard.js';
@@ -79,7 +78,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? silentLogger;
-  const seed = options.seed ?? randomInt(2 ** 32);
+  // Reproducibility, not secrecy, is what a seed is for: Math.random spares loading node:crypto.
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
   const state = new ProxyCollection(seed, logger);
   let registry: Promise<Registry> | undefined;
   const metricsOptions = options.metrics;
@@ -101,7 +101,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     });
   });
   const { port } = http.address() as AddressInfo;
-  hosts = ownHosts(host, port);
+  hosts = ownHosts(host, port, isWildcard(host) ? (await import('node:os')).networkInterfaces() : {});
   if (token === undefined && !isLoopbackHost(host)) {
     logger.warn(
       { host },

@@ -3,7 +3,6 @@ import { checkName, LIMITS, tooManyProxies, tooManyToxics } from '../api/limits.
 import { PROTOCOLS } from '../api/protocols.js';
 import type { ProxyCreate, ProxyExtras, ProxyJson, ProxyUpdate } from '../api/proxy.js';
 import type { ToxicCreate, ToxicJson, ToxicUpdate } from '../api/toxic.js';
-import { formatBound, resolveListen } from '../proxy/address.js';
 import type { Logger } from '../proxy/logger.js';
 import type { Proxy } from '../proxy/proxy.js';
 import type { ToxicEntry } from '../proxy/toxic-entry.js';
@@ -146,6 +145,7 @@ export class ProxyCollection {
   private async differs(proxy: Proxy, listen: string, upstream: string, anyPort = false): Promise<boolean> {
     if (upstream !== proxy.upstream) return true;
     if (listen === proxy.listen) return false;
+    const { formatBound, resolveListen } = await loadDataPlane();
     const target = await resolveListen(listen);
     if (target.port !== 0) return formatBound(target.host, target.port) !== proxy.listen;
     if (!anyPort || !proxy.running) return true;
