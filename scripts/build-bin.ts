@@ -6,18 +6,31 @@
  * chunk rather than Node resolving, reading and linking each of some 150 modules is most of what
  * bundling saves: a server answers its first call about 40 ms sooner (docs/performance.md).
  *
- * zod stays outside the bundle, imported from the package: plugins define their attributes with
- * the zod `faultline/plugin` exports, and the server must see the same zod as they do.
+ * zod stays outside the bundle (below).
  * The chunks sit side by side in one folder, as the modules' `import.meta.url` paths expect:
  * `../dashboard/public/` is dist/src/dashboard/public/, and `./waker-thread.js` is the latency
  * waker's thread, an entry of its own here.
  */
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const out = `${root}dist/src/bin/`;
+
+/**
+ * The modules' zod (dist/src/api/zod.js, src/api/zod.ts) stays outside the bundle, imported from
+ * beside it: `faultline/plugin` gives plugins that same module, so a plugin's schemas and the
+ * server's are made by one zod.
+ */
+const sharedZod: Plugin = {
+  name: 'shared-zod',
+  setup(build) {
+    build.onResolve({ filter: /\/zod\.js$/ }, (args) =>
+      args.resolveDir.startsWith(`${root}dist/src`) ? { path: '../api/zod.js', external: true } : undefined,
+    );
+  },
+};
 
 rmSync(out, { recursive: true, force: true });
 const result = await build({
@@ -34,7 +47,7 @@ const result = await build({
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
-  external: ['zod'],
+  plugins: [sharedZod],
   // commander, prom-client and yaml are CommonJS inside: their require() of Node's modules
   // needs a require in an ES module.
   banner: { js: "import { createRequire as __faultlineRequire } from 'node:module'; const require = __faultlineRequire(import.meta.url);" },

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.js';
 import { decode } from './decode.js';
 import { badRequestBody } from './errors.js';
 import { MAX_LEASE_TTL_MS } from './lease.js';

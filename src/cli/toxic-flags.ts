@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from '../api/zod.js';
 import { formatPath } from '../api/decode.js';
 import { REQUEST_MATCH_KEYS } from '../api/request-match.js';
 import {

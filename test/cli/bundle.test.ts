@@ -3,7 +3,7 @@
  * the compiled modules the other CLI tests run. What bundling could break is tested here: the
  * files found beside the modules (the dashboard's, the latency waker's thread), the chunks
  * loaded on first use (zod, the data plane, prom-client), and plugins, whose zod must be the
- * server's.
+ * server's; and the modules' zod, which `npm run build` replaces with the package in one file.
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -98,4 +98,13 @@ test('the bundled server and CLI: a plugin with its zod, a latency toxic on its 
   const metrics = await (await fetch(`${url}/metrics`)).text();
   assert.match(metrics, /^toxiproxy_proxy_received_bytes_total\{direction="upstream",proxy="echo"/m);
   assert.match(metrics, /^process_cpu_seconds_total [1-9]|^process_cpu_seconds_total 0\.\d*[1-9]/m);
+});
+
+test("the modules' zod is the package in one file, and plugins get that module", async () => {
+  const zod = fileURLToPath(new URL('../../src/api/zod.js', import.meta.url));
+  const text = await run('head', ['-c', '4000', zod]).then((r) => r.stdout);
+  assert.doesNotMatch(text, /from ['"]zod['"]/, 'dist/src/api/zod.js is still tsc\'s re-export: run npm run build (scripts/build-zod.ts)');
+  const plugin = await import('../../src/plugin.js');
+  const own = await import('../../src/api/zod.js');
+  assert.equal(plugin.z, own.z, "faultline/plugin's z is the modules' zod");
 });
