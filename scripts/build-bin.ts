@@ -1,15 +1,14 @@
 /**
- * Bundles the `faultline` command into dist/src/bin/ (run by `npm run build` after tsc): the
- * entry, faultline.js, holds the CLI's declarations and what every command needs; each part a
- * command loads with `import()` (the client, the server, the data plane, zod-built schemas,
- * experiments, the matrix…) stays a chunk of its own, loaded when first used. One file per
- * chunk rather than Node resolving, reading and linking each of some 150 modules is most of what
- * bundling saves: a server answers its first call about 40 ms sooner (docs/performance.md).
+ * Bundles the `faultline` command into dist/src/bin/ (run by `npm run build` and `prepare` after
+ * tsc): the entry, faultline.js, holds the CLI; one chunk holds what nearly every run loads at
+ * start (src/bin-core.ts); each part loaded with `import()` on first use (the data plane,
+ * zod-built schemas, prom-client, experiments, the matrix…) is a chunk of its own. A few files
+ * rather than Node resolving, reading and linking each of some 150 modules is most of what
+ * bundling saves (docs/performance.md).
  *
- * zod stays outside the bundle (below).
- * The chunks sit side by side in one folder, as the modules' `import.meta.url` paths expect:
+ * The files sit side by side in one folder, as the modules' `import.meta.url` paths expect:
  * `../dashboard/public/` is dist/src/dashboard/public/, and `./waker-thread.js` is the latency
- * waker's thread, an entry of its own here.
+ * waker's thread, bundled apart. zod stays outside (below).
  */
 import { build, type Plugin } from 'esbuild';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -51,26 +50,32 @@ const lazyChildProcess: Plugin = {
   },
 };
 
-const result = await build({
-  entryPoints: { faultline: `${root}dist/src/cli/main.js`, 'waker-thread': `${root}dist/src/toxics/waker-thread.js` },
+const common = {
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
   outdir: out,
   entryNames: '[name]',
-  chunkNames: '[name]-[hash]',
   // Whitespace and syntax only: the names stay, so a bug's stack trace still reads.
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+} as const;
+// The waker's thread, apart: it must load nothing but itself (src/bin-core.ts is not for it).
+await build({ ...common, entryPoints: { 'waker-thread': `${root}dist/src/toxics/waker-thread.js` } });
+const result = await build({
+  ...common,
+  entryPoints: { faultline: `${root}dist/src/cli/main.js` },
+  inject: [`${root}dist/src/bin-core.js`],
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   plugins: [sharedZod, lazyChildProcess],
   // commander, prom-client and yaml are CommonJS inside: their require() of Node's modules
   // needs a require in an ES module.
   banner: { js: "import { createRequire as __faultlineRequire } from 'node:module'; const require = __faultlineRequire(import.meta.url);" },
-  metafile: true,
-  logLevel: 'warning',
 });
 // Node looks up each chunk's package scope; found in the chunk's own folder, it does not walk up
 // the directories once per chunk, a walk that ran often enough at start-up for V8 to optimise
@@ -78,4 +83,4 @@ const result = await build({
 writeFileSync(`${out}package.json`, `${JSON.stringify({ type: 'module' })}\n`);
 const files = Object.keys(result.metafile.outputs).length;
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
-process.stdout.write(`bin: dist/src/bin/faultline.js and ${files - 1} more files, ${Math.round(bytes / 1024)} KB\n`);
+process.stdout.write(`bin: dist/src/bin/faultline.js and ${files - 1} chunks, ${Math.round(bytes / 1024)} KB, and waker-thread.js\n`);
