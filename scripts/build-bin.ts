@@ -31,7 +31,6 @@ const sharedZod: Plugin = {
   },
 };
 
-rmSync(out, { recursive: true, force: true });
 /**
  * commander requires child_process when it loads, for subcommands run as executables of their
  * own, which faultline has none of; loading it (dgram and net with it) took 4 ms of every
@@ -64,6 +63,7 @@ const common = {
   metafile: true,
   logLevel: 'warning',
 } as const;
+rmSync(out, { recursive: true, force: true });
 // The waker's thread, apart: it must load nothing but itself (src/bin-core.ts is not for it).
 await build({ ...common, entryPoints: { 'waker-thread': `${root}dist/src/toxics/waker-thread.js` } });
 const result = await build({

@@ -6,6 +6,7 @@
  * starts from 6 files instead of 17 and a command from 4 to 6 instead of 9 to 14 (each costs
  * Node a resolve, a read and a compile; docs/performance.md). Nothing imports it otherwise.
  */
+import './cli/options.js';
 import './cli/output.js';
 import './cli/remote.js';
 import './cli/user-error.js';

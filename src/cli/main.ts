@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../api/version.js';
 import { FaultlineError } from '../client/errors.js';
 import { COMMANDS } from './command-table.js';
-import { apiTokenOption, hostOption, jsonOption } from './remote.js';
+import { apiTokenOption, hostOption, jsonOption } from './options.js';
 import { invokedCommand, misusedHostShorthand, normaliseArgs } from './toxiproxy-args.js';
 import { UserError } from './user-error.js';
 

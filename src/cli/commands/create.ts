@@ -34,7 +34,7 @@ function extras(flags: CreateFlags): ProxyExtras {
 
 async function create(name: string, flags: CreateFlags, command: Command): Promise<void> {
   const settings = extras(flags);
-  const { client, json } = await remote(command);
+  const { client, json } = remote(command);
   const proxy = await client.createProxy({ name, listen: flags.listen, upstream: flags.upstream, enabled: true, ...settings });
   if (json) return printJson(proxy);
   print(`Created new proxy ${name}`);

@@ -3,7 +3,7 @@ import { print, printJson } from '../output.js';
 import { hostOption, jsonOption, remote } from '../remote.js';
 
 async function remove(name: string, command: Command): Promise<void> {
-  const { client, json } = await remote(command);
+  const { client, json } = remote(command);
   const proxy = await client.proxy(name);
   await proxy.delete();
   // DELETE answers with no body: --json shows the proxy as it was just before.

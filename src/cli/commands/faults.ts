@@ -8,7 +8,7 @@ interface FaultsFlags {
 }
 
 async function faults(name: string, flags: FaultsFlags, command: Command): Promise<void> {
-  const { client, json } = await remote(command);
+  const { client, json } = remote(command);
   const proxy = await client.proxy(name);
   if (flags.clear === true) {
     await proxy.clearFaults();

@@ -24,7 +24,7 @@ function toxicLine(t: Toxic): string[] {
 }
 
 async function inspect(name: string, command: Command): Promise<void> {
-  const { client, json } = await remote(command);
+  const { client, json } = remote(command);
   const proxy = await client.proxy(name);
   if (json) return printJson(proxy);
   if (!isTerminal()) {

@@ -6,7 +6,7 @@ import { hostOption, jsonOption, remote } from '../remote.js';
 const enabledText = (proxy: ProxyHandle): string => (proxy.enabled ? 'enabled' : 'disabled');
 
 async function list(command: Command): Promise<void> {
-  const { client, json } = await remote(command);
+  const { client, json } = remote(command);
   const proxies = await client.proxies();
   if (json) return printJson(proxies);
   const sorted = Object.values(proxies).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

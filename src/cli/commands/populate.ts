@@ -30,7 +30,7 @@ async function populateFrom(client: Faultline, file: string): Promise<ProxyHandl
 }
 
 async function populate(file: string, command: Command): Promise<void> {
-  const { client, json } = await remote(command);
+  const { client, json } = remote(command);
   const proxies = await populateFrom(client, file);
   if (json) return printJson({ proxies });
   const names = proxies.map((p) => p.name).join(', ');

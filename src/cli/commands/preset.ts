@@ -11,7 +11,7 @@ function row(p: PresetJson): string[] {
 }
 
 async function list(command: Command): Promise<void> {
-  const { client, json } = await remote(command);
+  const { client, json } = remote(command);
   const presets = await client.presets();
   if (json) return printJson(presets);
   const rows = presets.map(row);
@@ -20,7 +20,7 @@ async function list(command: Command): Promise<void> {
 }
 
 async function apply(preset: string, name: string, command: Command): Promise<void> {
-  const { client, json } = await remote(command);
+  const { client, json } = remote(command);
   const proxy = await client.proxy(name);
   const result = await proxy.applyPreset(preset);
   if (json) return printJson({ preset: result.preset, proxy: result.proxy, toxics: result.toxics });
@@ -28,7 +28,7 @@ async function apply(preset: string, name: string, command: Command): Promise<vo
 }
 
 async function remove(preset: string, name: string, command: Command): Promise<void> {
-  const { client, json } = await remote(command);
+  const { client, json } = remote(command);
   const proxy = await client.proxy(name);
   await proxy.removePreset(preset);
   if (json) return printJson(proxy);

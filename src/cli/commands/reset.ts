@@ -3,7 +3,7 @@ import { print, printJson } from '../output.js';
 import { hostOption, jsonOption, remote } from '../remote.js';
 
 async function reset(command: Command): Promise<void> {
-  const { client, json } = await remote(command);
+  const { client, json } = remote(command);
   await client.reset();
   // POST /reset answers with no body: --json shows the proxies as they are after it.
   if (json) return printJson(await client.proxies());

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../../api/version.js';
 import { parseSeed } from '../../api/seed.js';
-import type { RunningServer } from '../../server/index.js';
-import type { LevelName } from '../../server/json-log.js';
+// Imported here, not loaded on demand: the command table loads this module only for `server`
+// (and for help), and in the bundle these modules sit in the chunk every run loads anyway.
+import { jsonLogger, type LevelName } from '../../server/json-log.js';
+import { ConfigError, PluginError, startServer, type RunningServer } from '../../server/index.js';
 import { UserError } from '../user-error.js';
 
 interface ServerFlags {
@@ -64,8 +66,6 @@ async function run(flags: ServerFlags): Promise<void> {
   } catch (err) {
     throw new UserError((err as Error).message);
   }
-  // Loaded here, not at the top: every other command would otherwise pay for the server.
-  const [{ jsonLogger }, { ConfigError, PluginError, startServer }] = await Promise.all([import('../../server/json-log.js'), import('../../server/index.js')]);
   const logger = jsonLogger(level, { version: FAULTLINE_VERSION });
 
   const apiToken = flags.apiToken ?? (process.env.FAULTLINE_API_TOKEN || undefined);

@@ -49,7 +49,7 @@ async function add(proxyName: string, flags: AddFlags, command: Command): Promis
   const stream = streamOf(flags);
   const toxicity = parseToxicity(flags.toxicity ?? flags.tox);
   const attributes = checkAttributes(type, parseAttributes(flags.attribute ?? []));
-  const { client, json } = await remote(command);
+  const { client, json } = remote(command);
   const proxy = await client.proxy(proxyName);
   const spec = {
     type,
@@ -70,7 +70,7 @@ async function update(proxyName: string, flags: UpdateFlags, command: Command): 
   if (toxicity === undefined && flags.attribute === undefined) {
     throw new UserError('nothing to update: give --toxicity and/or -a key=value');
   }
-  const { client, json } = await remote(command);
+  const { client, json } = remote(command);
   const toxic = await (await client.proxy(proxyName)).toxic(flags.toxicName);
   const attributes = checkAttributes(toxic.type, given);
   // Unlike toxiproxy-cli, no --toxicity means the toxicity is left as it is.
@@ -83,7 +83,7 @@ async function update(proxyName: string, flags: UpdateFlags, command: Command): 
 }
 
 async function removeToxic(proxyName: string, flags: RemoveFlags, command: Command): Promise<void> {
-  const { client, json } = await remote(command);
+  const { client, json } = remote(command);
   const toxic = await (await client.proxy(proxyName)).toxic(flags.toxicName);
   await toxic.remove();
   // DELETE answers with no body: --json shows the toxic as it was just before.
