@@ -4,7 +4,7 @@
  * definition (attribute schema, required names, one-line explain) and its implementation.
  * See docs/plugins.md.
  */
-import { z } from 'zod';
+import { z } from './api/zod.js';
 import { requestMatchShape } from './api/request-match.js';
 import { defineToxic, type ToxicDefinition } from './api/toxic-definition.js';
 import type { ToxicSpec } from './api/toxic.js';

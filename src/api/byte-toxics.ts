@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.js';
 import { defineToxic } from './toxic-definition.js';
 
 /** setTimeout's ceiling: a longer wait would fire at once, so it cannot be honoured. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.js';
 import { proxyExtrasShape } from './proxy.js';
 import type { ProxySpec } from './proxy.js';
 import type { ToxicSpec } from './toxic.js';

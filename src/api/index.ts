@@ -13,6 +13,7 @@ export * from './limits.js';
 export * from './seed.js';
 export * from './toxic-name.js';
 export * from './lease.js';
+export * from './lease-decode.js';
 export * from './protocol-attributes.js';
 export * from './presets.js';
 export * from './runs.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.js';
 import { decode, normaliseKeys } from './decode.js';
 import { badRequestBody, missingField } from './errors.js';
 import { PROTOCOLS, type Protocol } from './protocols.js';

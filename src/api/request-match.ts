@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.js';
 
 /**
  * The attributes every request-level toxic takes beside its own: which requests it matches,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.js';
 import { BEHAVIORS, formatMix, MixError, parseMix } from './behaviors.js';
 import { MAX_MS } from './byte-toxics.js';
 import { explainMatch, requestMatchShape } from './request-match.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.js';
 import { decode } from './decode.js';
 import { ApiError, badRequestBody } from './errors.js';
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from './zod.js';
 
 /**
  * How a toxic acts. `stream`: on the bytes of one direction of every connection (Toxiproxy's

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.js';
 import { addPluginBehavior } from './behaviors.js';
 import { byteToxics } from './byte-toxics.js';
 import { requestToxics } from './request-toxics.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from './zod.js';
 import { decode, normaliseKeys } from './decode.js';
 import { badRequestBody, invalidStream, invalidToxicType, toxicExists } from './errors.js';
 import { defaultToxicName } from './toxic-name.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from '../api/zod.js';
 
 /**
  * Reads `-a key=value` text as the attribute's schema says: numbers, booleans, strings,

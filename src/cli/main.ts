@@ -2,41 +2,12 @@
 import { Command, CommanderError } from 'commander';
 import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../api/version.js';
 import { FaultlineError } from '../client/errors.js';
-import { registerCreate } from './commands/create.js';
-import { registerDelete } from './commands/delete.js';
-import { registerFaults } from './commands/faults.js';
-import { registerExperiment } from './commands/experiment.js';
-import { registerInspect } from './commands/inspect.js';
-import { registerList } from './commands/list.js';
-import { registerMatrix } from './commands/matrix.js';
-import { registerPopulate } from './commands/populate.js';
-import { registerPreset } from './commands/preset.js';
-import { registerReset } from './commands/reset.js';
-import { registerServer } from './commands/server.js';
-import { registerToggle } from './commands/toggle.js';
-import { registerToxic } from './commands/toxic.js';
-import { registerVaurien } from './commands/vaurien.js';
-import { apiTokenOption, hostOption, jsonOption } from './remote.js';
-import { misusedHostShorthand, normaliseArgs } from './toxiproxy-args.js';
+import { COMMANDS } from './command-table.js';
+import { apiTokenOption, hostOption, jsonOption } from './options.js';
+import { invokedCommand, misusedHostShorthand, normaliseArgs } from './toxiproxy-args.js';
 import { UserError } from './user-error.js';
 
-/** Every command, in the order help lists them. */
-const COMMANDS: readonly ((program: Command) => void)[] = [
-  registerServer,
-  registerList,
-  registerInspect,
-  registerCreate,
-  registerToggle,
-  registerDelete,
-  registerToxic,
-  registerFaults,
-  registerPreset,
-  registerReset,
-  registerPopulate,
-  registerExperiment,
-  registerMatrix,
-  registerVaurien,
-];
+const commandNames = new Set(COMMANDS.flatMap((c) => c.names));
 
 const program = new Command('faultline')
   .description('fault-injection proxy and resilience-testing kit, compatible with Toxiproxy')
@@ -57,9 +28,17 @@ Examples:
   faultline toxic add redis -t latency -a latency=500
   faultline --host http://toxiproxy:8474 list`,
   );
-for (const register of COMMANDS) register(program);
 
-const commandNames = new Set(program.commands.flatMap((c) => [c.name(), ...c.aliases()]));
+/**
+ * Declares the command `args` name; none for the program's --version; every command when they
+ * name none (help, a typo to suggest a name for).
+ */
+async function declareCommands(args: readonly string[]): Promise<void> {
+  const named = invokedCommand(args, commandNames);
+  if (named === undefined && (args.includes('--version') || args.includes('-V'))) return;
+  const needed = COMMANDS.filter((c) => named === undefined || c.names.includes(named));
+  for (const register of await Promise.all(needed.map((c) => c.load()))) register(program);
+}
 
 /** The server's words (`proxy not found`) or the client's (`cannot reach server at …`), on one line. */
 function fail(message: string): never {
@@ -111,7 +90,9 @@ async function main(): Promise<void> {
     if (plugins.length > 0) await loadPlugins(plugins);
     const mistake = misusedHostShorthand(args);
     if (mistake !== undefined) throw new UserError(mistake);
-    await program.parseAsync(normaliseArgs(args, commandNames), { from: 'user' });
+    const normalised = normaliseArgs(args, commandNames);
+    await declareCommands(normalised);
+    await program.parseAsync(normalised, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode);
     if (err instanceof FaultlineError) fail(err.describe());

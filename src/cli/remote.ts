@@ -1,26 +1,16 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { FAULTLINE_VERSION } from '../api/version.js';
-import { DEFAULT_URL, Faultline, serverUrlFromEnvironment } from '../client/index.js';
+import { DEFAULT_URL, serverUrlFromEnvironment } from '../client/environment.js';
+import { Faultline } from '../client/faultline.js';
 import { nodeSend } from '../client/node-send.js';
 
-const HOST_HELP = 'server URL (default: $FAULTLINE_URL, else $TOXIPROXY_URL, else http://127.0.0.1:8474)';
-const JSON_HELP = "print the server's JSON instead of text";
+export { apiTokenOption, hostOption, jsonOption } from './options.js';
 
 interface RemoteFlags {
   host?: string;
   json?: boolean;
   apiToken?: string;
 }
-
-/**
- * Every management command takes these, and so does the program, so both toxiproxy-cli's
- * `faultline --host URL list` and `faultline list --host URL` work. The program uses positional
- * options, which keeps `server --host` (the address to bind) the server's own.
- */
-export const hostOption = (): Option => new Option('--host <url>', HOST_HELP);
-export const jsonOption = (): Option => new Option('--json', JSON_HELP);
-/** The server's API token; the client reads FAULTLINE_API_TOKEN itself when this is not given. */
-export const apiTokenOption = (): Option => new Option('--api-token <token>', "the server's API token (default: $FAULTLINE_API_TOKEN)");
 
 /** The innermost setting wins: the command's own flag, then the program's. */
 function flag<K extends keyof RemoteFlags>(command: Command, key: K): RemoteFlags[K] {

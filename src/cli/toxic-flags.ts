@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from '../api/zod.js';
 import { formatPath } from '../api/decode.js';
 import { REQUEST_MATCH_KEYS } from '../api/request-match.js';
 import {
@@ -15,11 +15,6 @@ import { convert, describeShape, shapeOf, ValueError } from './attribute-values.
 import { UserError } from './user-error.js';
 
 const FRACTION = /^(\d+(\.\d*)?|\.\d+)$/;
-
-/** Collects repeated `-a key=value` flags, for commander. */
-export function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
 
 /** `-a key=value` flags, split; values are read once the toxic's type is known. */
 export function parseAttributes(pairs: readonly string[]): [string, string][] {

@@ -49,6 +49,12 @@ export function normaliseArgs(args: readonly string[], commands: ReadonlySet<str
   return [...globals, ...args.slice(at)];
 }
 
+/** The command normalised `args` run, when the first of them that is not a flag names one. */
+export function invokedCommand(args: readonly string[], commands: ReadonlySet<string>): string | undefined {
+  const at = commandIndex(args, commands);
+  return at < 0 ? undefined : args[at];
+}
+
 const ADDRESS = /^(https?:\/\/|localhost(:\d+)?$|[\w.-]+:\d+$|\[[\da-f:.]+\](:\d+)?$)/i;
 
 /**

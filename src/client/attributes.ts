@@ -1,4 +1,9 @@
-import { attributeNames, isToxicType } from '../api/toxic-types.js';
+import { attributeNames, isToxicType, TOXIC_TYPES } from '../api/toxic-types.js';
+
+/**
+ * The toxic definitions are zod schemas: this module is loaded with the first toxic a client
+ * adds or changes (`import()` in the handles), so reading proxies never pays for zod.
+ */
 
 /**
  * The server accepts attribute names a type does not have (as Toxiproxy does) and ignores them;
@@ -13,4 +18,9 @@ export function checkAttributeNames(type: string, attributes: object | undefined
   if (unknown.length === 0) return;
   const valid = names.length === 0 ? 'it takes no attributes' : `valid attributes: ${names.join(', ')}`;
   throw new TypeError(`${type} toxic has no attribute${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; ${valid}`);
+}
+
+/** Every type this build knows, built-ins then plugins, for messages. */
+export function knownTypes(): readonly string[] {
+  return TOXIC_TYPES;
 }

@@ -1,5 +1,4 @@
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { Send } from './http.js';
 
 /**
@@ -8,10 +7,11 @@ import type { Send } from './http.js';
  * first fetch loads undici (about 40 MB of RSS and 0.3 s here). Same contract as fetch: any
  * status resolves, and a network failure or the time limit rejects with the reason as `cause`.
  */
-export const nodeSend: Send = (url, init) =>
-  new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+export const nodeSend: Send = async (url, init) => {
+  const target = new URL(url);
+  // node:https, and TLS with it, is loaded only for a server reached over https.
+  const request = target.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
+  return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { ...init.headers };
     if (init.body !== undefined) headers['Content-Length'] = Buffer.byteLength(init.body);
     const req = request(target, { method: init.method, headers, timeout: init.timeoutMs }, (res) => {
@@ -24,3 +24,4 @@ export const nodeSend: Send = (url, init) =>
     req.on('error', (err) => reject(new Error('request failed', { cause: err })));
     req.end(init.body);
   });
+};

@@ -4,8 +4,7 @@ import type { Protocol } from '../api/protocols.js';
 import type { ProxyJson, ProxyUpdate, TlsMode } from '../api/proxy.js';
 import { paths } from '../api/routes.js';
 import type { Toxic, ToxicSpec } from '../api/toxic.js';
-import { TOXIC_TYPES, type ToxicType } from '../api/toxic-types.js';
-import { checkAttributeNames } from './attributes.js';
+import type { ToxicType } from '../api/toxic-types.js';
 import { FaultlineError } from './errors.js';
 import type { Transport } from './http.js';
 import { nothingToUndo, restoreAll, undoQuietly, using } from './scope.js';
@@ -98,6 +97,7 @@ export class ProxyHandle {
    * type does not have is a TypeError here, before anything is sent.
    */
   async addToxic<T extends ToxicType>(spec: ToxicSpec<T>): Promise<ToxicHandle<T>> {
+    const { checkAttributeNames, knownTypes } = await import('./attributes.js');
     checkAttributeNames(spec.type, spec.attributes);
     let json: Toxic<T>;
     try {
@@ -107,7 +107,7 @@ export class ProxyHandle {
       // type asked for and the ones this client knows can be said.
       if (err instanceof FaultlineError && err.code === 'INVALID_TOXIC_TYPE') {
         throw new FaultlineError(
-          `invalid toxic type ${JSON.stringify(spec.type)}; expected one of ${TOXIC_TYPES.join(', ')}`,
+          `invalid toxic type ${JSON.stringify(spec.type)}; expected one of ${knownTypes().join(', ')}`,
           err.status,
           err.method,
           err.url,

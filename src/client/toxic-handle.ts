@@ -1,7 +1,6 @@
 import { paths } from '../api/routes.js';
 import type { Stream, Toxic, ToxicChange } from '../api/toxic.js';
 import type { ToxicAttributes, ToxicType } from '../api/toxic-types.js';
-import { checkAttributeNames } from './attributes.js';
 import { FaultlineError } from './errors.js';
 import type { Transport } from './http.js';
 
@@ -36,6 +35,7 @@ export class ToxicHandle<T extends ToxicType = ToxicType> implements AsyncDispos
 
   /** Merges `attributes` into the current ones; toxicity is kept unless given. */
   async update(change: ToxicChange<T>): Promise<this> {
+    const { checkAttributeNames } = await import('./attributes.js');
     checkAttributeNames(this.type, change.attributes);
     return this.assign(await this.transport.request<Toxic<T>>('PATCH', paths.toxic(this.proxy, this.name), change));
   }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import type { z } from '../api/zod.js';
 import { experimentSchema, type Experiment } from './schema.js';
 
 /** A bad file: every problem found, each with the file, the path and what was expected. */

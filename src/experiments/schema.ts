@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../api/zod.js';
 import { DURATION_HINT, DURATION_PATTERN, parseDuration } from './duration.js';
 import { parseThreshold } from './thresholds/parse.js';
 

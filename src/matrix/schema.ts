@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '../api/zod.js';
 import { commandSchema, duration, httpProbeSchema, serverSchema, statusSpec } from '../experiments/schema.js';
 
 /**

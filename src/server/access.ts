@@ -1,13 +1,19 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { networkInterfaces } from 'node:os';
+import type { NetworkInterfaceInfo } from 'node:os';
 
-/** Compares secrets in constant time, so a wrong guess says nothing about the right one. */
+/**
+ * Compares secrets in constant time, so a wrong guess says nothing about the right one: every
+ * byte is compared whatever the first difference. Written out rather than crypto's
+ * timingSafeEqual because node:crypto took 5–8 ms of every server's start (docs/performance.md).
+ */
 export function sameSecret(given: string | undefined, expected: string): boolean {
   if (given === undefined) return false;
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= (a[i] as number) ^ (b[i] as number);
+  return difference === 0;
 }
 
 /** Whether a request carries the API token as `Authorization: Bearer <token>`. */
@@ -18,6 +24,9 @@ export function hasToken(req: IncomingMessage, token: string): boolean {
 }
 
 const WILDCARDS = new Set(['', '0.0.0.0', '::', '[::]']);
+
+/** Bound to every interface: its Host names include each interface's address (ownHosts). */
+export const isWildcard = (host: string): boolean => WILDCARDS.has(host);
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 
 export function isLoopbackHost(host: string): boolean {
@@ -29,10 +38,10 @@ export function isLoopbackHost(host: string): boolean {
  * is bound to, and, when bound to every interface, each interface's address. A page on any other
  * name, such as an attacker's domain re-pointed at 127.0.0.1 (DNS rebinding), is refused.
  */
-export function ownHosts(bound: string, port: number): Set<string> {
+export function ownHosts(bound: string, port: number, interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = {}): Set<string> {
   const names = new Set<string>(LOOPBACK_NAMES);
   if (WILDCARDS.has(bound)) {
-    for (const list of Object.values(networkInterfaces())) {
+    for (const list of Object.values(interfaces)) {
       for (const i of list ?? []) names.add(i.family === 'IPv6' ? `[${i.address.split('%')[0]}]` : i.address);
     }
   } else names.add(bound.includes(':') && !bound.startsWith('[') ? `[${bound}]` : bound);

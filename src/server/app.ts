@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { ApiError, bodyTooLarge, FAULTLINE_VERSION, LEASE_HEADER, LIMITS, parseJsonBody, unauthorized } from '../api/index.js';
+import { parseJsonBody } from '../api/decode.js';
+import { ApiError, unauthorized } from '../api/errors.js';
+import { LEASE_HEADER } from '../api/lease.js';
+import { bodyTooLarge, LIMITS } from '../api/limits.js';
+import { FAULTLINE_VERSION } from '../api/version.js';
 import type { Logger } from '../proxy/logger.js';
 import { hasToken } from './access.js';
 import { Dashboard } from './dashboard.js';
@@ -93,7 +97,8 @@ export interface AppOptions {
   dashboard?: Dashboard | null;
 }
 
-export function createApp(state: ProxyCollection, logger: Logger, metrics: Registry | null, options: AppOptions = {}) {
+/** `metrics` makes the registry on first use (null: no /metrics). */
+export function createApp(state: ProxyCollection, logger: Logger, metrics: (() => Promise<Registry>) | null, options: AppOptions = {}) {
   const { token, dashboard = null } = options;
 
   /** The API proper. `fromDashboard`: the dashboard has vouched for this browser already. */

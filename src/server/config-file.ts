@@ -4,12 +4,10 @@ import { parseDocument } from 'yaml';
 import { configSchemas, type ConfigDocument } from '../api/config.js';
 import { describeValue, formatPath, valueAt } from '../api/decode.js';
 import { defaultToxicName } from '../api/toxic-name.js';
-import { loadPluginFiles, PluginError } from './plugins.js';
+import { ConfigError, PluginError } from './errors.js';
+import { loadPluginFiles } from './plugins.js';
 
-/** A config file that cannot be used; the message names the file, the place and the problem. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 /** yaml's messages end with ` at line L, column C:` before a code frame; the place is given already. */
 function yamlReason(message: string): string {

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crossSiteReason, hasToken, sameSecret } from './access.js';
 
@@ -55,7 +53,14 @@ const escapeAttr = (text: string): string => text.replace(/&/g, '&amp;').replace
  */
 export class Dashboard {
   /** Fresh at each start: a page from an earlier run, or any other site, does not know it. */
-  readonly secret = randomBytes(32).toString('base64url');
+  #secret: string | undefined;
+  /**
+   * Made with the first page or API call that needs it, not at start-up: node:crypto (which Web
+   * Crypto loads) took 5–8 ms of every server's start. Random from the platform's CSPRNG.
+   */
+  get secret(): string {
+    return (this.#secret ??= Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString('base64url'));
+  }
 
   /** The built files, read once: they do not change while the server runs. */
   private readonly files = new Map<string, Promise<Buffer>>();
@@ -65,7 +70,7 @@ export class Dashboard {
   private read(name: string): Promise<Buffer> {
     let file = this.files.get(name);
     if (file === undefined) {
-      file = ASSETS === null ? Promise.reject(new Error('no dashboard files in this build')) : readFile(new URL(name, ASSETS));
+      file = ASSETS === null ? Promise.reject(new Error('no dashboard files in this build')) : import('node:fs/promises').then(({ readFile }) => readFile(new URL(name, ASSETS)));
       // A missing build is looked for again next time, so building while it runs is enough.
       file.catch(() => this.files.delete(name));
       this.files.set(name, file);

@@ -1,33 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import {
-  ApiError,
-  connectionNotFound,
-  type ConnectionJson,
-  decodePopulate,
-  decodeProxyCreate,
-  decodeProxyUpdate,
-  decodeToxicCreate,
-  decodeToxicUpdate,
-  decodeLeaseCreate,
-  decodeLeaseRenew,
-  decodeRunCreate,
-  decodeRunUpdate,
-  findPreset,
-  presetDefinitions,
-  presetJson,
-  presetToxicPrefix,
-  presetToxics,
-  PRESET_NAMES,
-  toxicTypesJson,
-  TOXIPROXY_API_VERSION,
-  type PresetApplyJson,
-  type RouteName,
-} from '../api/index.js';
+import { ApiError, connectionNotFound } from '../api/errors.js';
+import type { ConnectionJson } from '../api/events.js';
+import { findPreset, presetDefinitions, presetJson, presetToxicPrefix, presetToxics, PRESET_NAMES, type PresetApplyJson } from '../api/presets.js';
+import type { RouteName } from '../api/routes.js';
+import { TOXIPROXY_API_VERSION } from '../api/version.js';
 import { connectionBytes } from './events.js';
 import { streamEvents } from './event-stream.js';
-import { runsOf } from './runs.js';
 import { PopulateError, type ProxyCollection } from './state.js';
+
+type Contract = typeof import('../api/index.js');
+let contract: Promise<Contract> | undefined;
+/**
+ * The request decoders and the toxic definitions are zod schemas, tens of milliseconds to load
+ * and build: loaded by the first request that needs them, so a server only asked for its version
+ * or its proxies never pays for them.
+ */
+const loadContract = (): Promise<Contract> => (contract ??= import('../api/index.js'));
+/** The runs' registry, with its decoders; loaded by the first request about runs. */
+const runsOf = async (ctx: HandlerContext) => (await import('./runs.js')).runsOf(ctx.state.events);
 
 /** What a handler answers; the app turns it into bytes with Toxiproxy's headers. */
 export type Reply =
@@ -41,8 +32,11 @@ export interface HandlerContext {
   /** The parsed JSON body; reading it throws `bad request body: …` when it is not JSON. */
   body: () => unknown;
   state: ProxyCollection;
-  /** Null when metrics are switched off: `/metrics` then answers 404, as Toxiproxy's does. */
-  metrics: Registry | null;
+  /**
+   * The registry, made by the first scrape (prom-client is not loaded before); null when
+   * metrics are switched off: `/metrics` then answers 404, as Toxiproxy's does.
+   */
+  metrics: (() => Promise<Registry>) | null;
   query: URLSearchParams;
   /** The X-Faultline-Lease header: faults made in this request are held by that lease. */
   lease?: string | undefined;
@@ -94,10 +88,12 @@ export const handlers: Record<RouteName, Handler> = {
     return { status: 200, json: Object.fromEntries(sorted.map((p) => [p.name, p.toJSON()])) };
   },
   ProxyCreate: async (ctx) => {
+    const { decodeProxyCreate } = await loadContract();
     const proxy = await ctx.state.create(decodeProxyCreate(ctx.body()));
     return { status: 201, json: proxy.toJSON() };
   },
   Populate: async (ctx) => {
+    const { decodePopulate } = await loadContract();
     let specs;
     try {
       specs = decodePopulate(ctx.body());
@@ -113,6 +109,7 @@ export const handlers: Record<RouteName, Handler> = {
   ProxyUpdate: async (ctx) => {
     const name = param(ctx, 'proxy');
     ctx.state.get(name);
+    const { decodeProxyUpdate } = await loadContract();
     const change = decodeProxyUpdate(ctx.body());
     if (ctx.lease !== undefined) ctx.state.leases.check(ctx.lease);
     const wasEnabled = ctx.state.get(name).enabled;
@@ -128,6 +125,7 @@ export const handlers: Record<RouteName, Handler> = {
   ToxicCreate: async (ctx) => {
     const name = param(ctx, 'proxy');
     const proxy = ctx.state.get(name);
+    const { decodeToxicCreate } = await loadContract();
     // The name is checked again under the lock; checking here too keeps Toxiproxy's order (409
     // before a bad attribute's 400).
     const spec = decodeToxicCreate(ctx.body(), (toxic) => proxy.findToxic(toxic) !== undefined);
@@ -140,6 +138,7 @@ export const handlers: Record<RouteName, Handler> = {
   ToxicShow: (ctx) => ({ status: 200, json: ctx.state.getToxic(param(ctx, 'proxy'), param(ctx, 'toxic')).toJSON(explain(ctx)) }),
   ToxicUpdate: async (ctx) => {
     // Toxiproxy looks up the proxy and the toxic (404) before it reads the body (400).
+    const { decodeToxicUpdate } = await loadContract();
     let unknown: { type: string; names: string[] } = { type: '', names: [] };
     const toxic = await ctx.state.updateToxic(param(ctx, 'proxy'), param(ctx, 'toxic'), (current) => {
       const change = decodeToxicUpdate(ctx.body(), current);
@@ -179,7 +178,8 @@ export const handlers: Record<RouteName, Handler> = {
   },
   Metrics: async (ctx) => {
     if (ctx.metrics === null) return { status: 404, text: '404 page not found\n', contentType: 'text/plain; charset=utf-8' };
-    return { status: 200, text: await ctx.metrics.metrics(), contentType: ctx.metrics.contentType };
+    const registry = await ctx.metrics();
+    return { status: 200, text: await registry.metrics(), contentType: registry.contentType };
   },
   FaultIndex: (ctx) => {
     const faults = ctx.state.get(param(ctx, 'proxy')).faults();
@@ -196,7 +196,7 @@ export const handlers: Record<RouteName, Handler> = {
   }),
   // Generating the schemas takes a while (tens of ms); the registry does not change while running.
   // Built once per set of types (toxicTypesJson caches until a plugin adds one): 340 ms under load.
-  ToxicTypes: () => ({ status: 200, json: toxicTypesJson() }),
+  ToxicTypes: async () => ({ status: 200, json: (await loadContract()).toxicTypesJson() }),
   PresetIndex: () => ({ status: 200, json: presetDefinitions.map(presetJson) }),
   PresetApply: async (ctx) => {
     const name = param(ctx, 'proxy');
@@ -205,6 +205,7 @@ export const handlers: Record<RouteName, Handler> = {
     if (ctx.lease !== undefined) ctx.state.leases.check(ctx.lease);
     // One preset at a time: a link is 3G or satellite, not both; the one on it is replaced.
     await removeToxics(ctx, name, presetToxicNames(ctx, name));
+    const { decodeToxicCreate } = await loadContract();
     const added: string[] = [];
     try {
       for (const spec of presetToxics(preset)) {
@@ -227,17 +228,18 @@ export const handlers: Record<RouteName, Handler> = {
     await removeToxics(ctx, name, presetToxicNames(ctx, name, preset.name));
     return { status: 204 };
   },
-  LeaseCreate: (ctx) => ({ status: 201, json: ctx.state.leases.create(decodeLeaseCreate(ctx.body()).ttlMs) }),
+  LeaseCreate: async (ctx) => ({ status: 201, json: ctx.state.leases.create((await loadContract()).decodeLeaseCreate(ctx.body()).ttlMs) }),
   LeaseShow: (ctx) => ({ status: 200, json: ctx.state.leases.get(param(ctx, 'lease')) }),
-  LeaseRenew: (ctx) => ({ status: 200, json: ctx.state.leases.renew(param(ctx, 'lease'), decodeLeaseRenew(ctx.body()).ttlMs) }),
+  LeaseRenew: async (ctx) => ({ status: 200, json: ctx.state.leases.renew(param(ctx, 'lease'), (await loadContract()).decodeLeaseRenew(ctx.body()).ttlMs) }),
   LeaseDelete: (ctx) => {
     ctx.state.leases.release(param(ctx, 'lease'));
     return { status: 204 };
   },
-  RunIndex: (ctx) => ({ status: 200, json: runsOf(ctx.state.events).list() }),
-  RunCreate: (ctx) => ({ status: 201, json: runsOf(ctx.state.events).create(decodeRunCreate(ctx.body())) }),
-  RunUpdate: (ctx) => {
-    const runs = runsOf(ctx.state.events);
+  RunIndex: async (ctx) => ({ status: 200, json: (await runsOf(ctx)).list() }),
+  RunCreate: async (ctx) => ({ status: 201, json: (await runsOf(ctx)).create((await loadContract()).decodeRunCreate(ctx.body())) }),
+  RunUpdate: async (ctx) => {
+    const runs = await runsOf(ctx);
+    const { decodeRunUpdate } = await loadContract();
     // Looked up first, so a run that is gone is a 404 whatever the body.
     const id = param(ctx, 'run');
     runs.get(id);

@@ -1,21 +1,18 @@
-import { randomInt } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
 import type { ProxyConfig } from '../api/config.js';
 // The one server file that imports the client: `RunningServer.client` is a convenience for
 // embedders. Nothing inside the server uses it; the server applies its own state in process.
 import { Faultline } from '../client/faultline.js';
 import { LIMITS } from '../api/limits.js';
 import { silentLogger, type Logger } from '../proxy/logger.js';
-import { isLoopbackHost, ownHosts } from './access.js';
+import { isLoopbackHost, isWildcard, ownHosts } from './access.js';
 import { createApp } from './app.js';
+import type { ConfigSync, SyncSummary } from './config-sync.js';
 import { Dashboard } from './dashboard.js';
-import { validateConfig } from './config-file.js';
-import { ConfigSync, type SyncSummary } from './config-sync.js';
-import { DesiredState } from './desired-state.js';
-import { createMetrics, type MetricsOptions } from './metrics.js';
+import type { MetricsOptions } from './metrics.js';
 import type { FaultlinePlugin } from '../plugin.js';
-import { loadPluginFiles, registerPlugins } from './plugins.js';
 import { ProxyCollection } from './state.js';
 
 export interface ServerOptions {
@@ -70,13 +67,24 @@ export interface RunningServer {
 
 /** Starts the control API and returns once it is listening; rejects if the port cannot be bound. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  if (options.toxics !== undefined && options.toxics.length > 0) registerPlugins(options.toxics, 'startServer({toxics})');
-  if (options.plugins !== undefined && options.plugins.length > 0) await loadPluginFiles(options.plugins);
+  // What a start without these options does not need is not loaded: plugins, the config reader
+  // (yaml, zod), prom-client (with the first scrape). docs/performance.md, start-up.
+  const hasToxics = options.toxics !== undefined && options.toxics.length > 0;
+  const hasPlugins = options.plugins !== undefined && options.plugins.length > 0;
+  if (hasToxics || hasPlugins) {
+    const { loadPluginFiles, registerPlugins } = await import('./plugins.js');
+    if (hasToxics) registerPlugins(options.toxics as readonly FaultlinePlugin[], 'startServer({toxics})');
+    if (hasPlugins) await loadPluginFiles(options.plugins as readonly string[]);
+  }
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? silentLogger;
-  const seed = options.seed ?? randomInt(2 ** 32);
+  // Reproducibility, not secrecy, is what a seed is for: Math.random spares loading node:crypto.
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
   const state = new ProxyCollection(seed, logger);
-  const metrics = options.metrics === false ? null : createMetrics(state, options.metrics);
+  let registry: Promise<Registry> | undefined;
+  const metricsOptions = options.metrics;
+  const metrics =
+    metricsOptions === false ? null : () => (registry ??= import('./metrics.js').then(({ createMetrics }) => createMetrics(state, metricsOptions)));
   const token = options.apiToken === undefined || options.apiToken === '' ? undefined : options.apiToken;
   let hosts: ReadonlySet<string> = new Set();
   const dashboard = options.ui === false ? null : new Dashboard({ hosts: () => hosts, token });
@@ -93,7 +101,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     });
   });
   const { port } = http.address() as AddressInfo;
-  hosts = ownHosts(host, port);
+  hosts = ownHosts(host, port, isWildcard(host) ? (await import('node:os')).networkInterfaces() : {});
   if (token === undefined && !isLoopbackHost(host)) {
     logger.warn(
       { host },
@@ -125,6 +133,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
   try {
     if (options.config !== undefined) {
+      const { ConfigSync } = await import('./config-sync.js');
       sync = new ConfigSync(state, options.config, logger);
       const summary = await sync.load();
       logger.info({ config: options.config, proxies: summary.created }, 'Applied config file');
@@ -132,6 +141,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     }
     if (options.proxies !== undefined && options.proxies.length > 0) {
       const where = 'startServer({proxies})';
+      const [{ validateConfig }, { DesiredState }] = await Promise.all([import('./config-file.js'), import('./desired-state.js')]);
       const summary = await new DesiredState(state).apply(validateConfig(where, { proxies: options.proxies }));
       if (summary.errors.length > 0) throw new Error(`${where}: ${summary.errors.join('; ')}`);
     }
@@ -143,8 +153,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 }
 
 export { ProxyCollection } from './state.js';
-export { ConfigError } from './config-file.js';
-export { PluginError } from './plugins.js';
+export { ConfigError, PluginError } from './errors.js';
 export type { FaultlinePlugin } from '../plugin.js';
 export type { SyncSummary } from './config-sync.js';
 export type { Logger } from '../proxy/logger.js';

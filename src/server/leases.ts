@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { leaseNotFound, type LeaseJson } from '../api/index.js';
+import { leaseNotFound, type LeaseJson } from '../api/lease.js';
 import type { Logger } from '../proxy/logger.js';
 import type { ProxyCollection } from './state.js';
 
@@ -29,7 +28,8 @@ export class LeaseTable {
   ) {}
 
   create(ttlMs: number): LeaseJson {
-    const id = randomUUID();
+    // Web Crypto's, loaded with the first lease rather than with the server (node:crypto).
+    const id = globalThis.crypto.randomUUID();
     const lease: Lease = { id, ttlMs, expiresAt: 0, timer: this.arm(id, ttlMs), toxics: new Set(), disabled: new Set() };
     lease.expiresAt = Date.now() + ttlMs;
     this.leases.set(id, lease);

@@ -17,7 +17,15 @@ const STREAMS = ['upstream', 'downstream'] as const;
  */
 export function createMetrics(state: ProxyCollection, options: MetricsOptions = {}): Registry {
   const registry = new Registry();
-  if (options.runtime ?? true) collectDefaultMetrics({ register: registry });
+  if (options.runtime ?? true) {
+    // The registry is made by the first scrape, not at start-up (server/index.ts), and
+    // prom-client counts CPU from when its counters are made: what the process spent before is
+    // added, so process_cpu_*_seconds_total stay the whole process's, as Prometheus means them.
+    const before = process.cpuUsage();
+    collectDefaultMetrics({ register: registry });
+    const spent = { process_cpu_user_seconds_total: before.user, process_cpu_system_seconds_total: before.system, process_cpu_seconds_total: before.user + before.system };
+    for (const [name, micros] of Object.entries(spent)) (registry.getSingleMetric(name) as Counter | undefined)?.inc(micros / 1e6);
+  }
   if (!(options.proxy ?? true)) return registry;
 
   // Toxiproxy's two byte counters, same names and labels; received is what a direction read

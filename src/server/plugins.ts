@@ -5,11 +5,9 @@ import { isBuiltInType, registerToxicType, TOXIC_TYPES, type ToxicDefinition } f
 import { registerRequestImpl } from '../protocols/index.js';
 import { registerToxicImpl } from '../toxics/index.js';
 import type { FaultlinePlugin } from '../plugin.js';
+import { PluginError } from './errors.js';
 
-/** A plugin that cannot be used; the message names the file (or the caller) and the problem. */
-export class PluginError extends Error {
-  override name = 'PluginError';
-}
+export { PluginError };
 
 const NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const TS = new Set(['.ts', '.mts', '.cts']);

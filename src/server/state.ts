@@ -1,40 +1,11 @@
-import {
-  ApiError,
-  badRequestBody,
-  defaultAttributes,
-  isToxicType,
-  PROTOCOLS,
-  protocolMismatch,
-  toxicLevel,
-  type AnyToxicAttributes,
-  type ToxicType,
-  type Protocol,
-  type ProxyExtras,
-  takesTls,
-  checkName,
-  LIMITS,
-  listenFailed,
-  tooManyProxies,
-  tooManyToxics,
-  proxyExists,
-  proxyNotFound,
-  toxicExists,
-  toxicNotFound,
-  type ProxyCreate,
-  type ProxyJson,
-  type ProxyUpdate,
-  type ToxicCreate,
-  type ToxicJson,
-  type ToxicUpdate,
-} from '../api/index.js';
-import { formatBound, resolveListen } from '../proxy/address.js';
+import { ApiError, badRequestBody, listenFailed, proxyExists, proxyNotFound, toxicExists, toxicNotFound } from '../api/errors.js';
+import { checkName, LIMITS, tooManyProxies, tooManyToxics } from '../api/limits.js';
+import { PROTOCOLS } from '../api/protocols.js';
+import type { ProxyCreate, ProxyExtras, ProxyJson, ProxyUpdate } from '../api/proxy.js';
+import type { ToxicCreate, ToxicJson, ToxicUpdate } from '../api/toxic.js';
 import type { Logger } from '../proxy/logger.js';
-import { Proxy } from '../proxy/proxy.js';
-import { ToxicEntry } from '../proxy/toxic-entry.js';
-import { pluginRequestImpl, requestToxicImpls } from '../protocols/index.js';
-import type { ToxicImplOf } from '../proxy/toxic-entry.js';
-import { hash32 } from '../proxy/random.js';
-import { pluginToxicImpl, toxicImpls } from '../toxics/index.js';
+import type { Proxy } from '../proxy/proxy.js';
+import type { ToxicEntry } from '../proxy/toxic-entry.js';
 import { EventBus } from './events.js';
 import { LeaseTable } from './leases.js';
 import { Mutex } from './mutex.js';
@@ -51,6 +22,11 @@ export class PopulateError extends Error {
     super(apiError.message);
   }
 }
+
+type DataPlane = typeof import('./data-plane.js');
+let dataPlane: Promise<DataPlane> | undefined;
+/** The data plane and the toxic definitions, loaded with the first change (see data-plane.ts). */
+const loadDataPlane = (): Promise<DataPlane> => (dataPlane ??= import('./data-plane.js'));
 
 function asListenError(err: unknown): ApiError {
   return err instanceof ApiError ? err : listenFailed((err as Error).message);
@@ -107,9 +83,9 @@ export class ProxyCollection {
     if (!this.proxies.has(spec.name) && this.proxies.size >= LIMITS.proxies) throw tooManyProxies();
   }
 
-  private build(spec: ProxyCreate): Proxy {
-    checkExtras(spec, spec.protocol ?? 'tcp');
-    return new Proxy({
+  private build(plane: DataPlane, spec: ProxyCreate): Proxy {
+    plane.checkExtras(spec, spec.protocol ?? 'tcp');
+    return new plane.Proxy({
       name: spec.name,
       listen: spec.listen,
       upstream: spec.upstream,
@@ -125,11 +101,11 @@ export class ProxyCollection {
   }
 
   /** Applies faultline's settings to an existing proxy; checked before anything changes. */
-  private applyExtras(proxy: Proxy, change: ProxyExtras): void {
+  private applyExtras(plane: DataPlane, proxy: Proxy, change: ProxyExtras): void {
     const protocol = change.protocol ?? proxy.protocol;
     // A proxy that stops being postgres or mysql drops its TLS setting rather than refusing the change.
-    const tls = change.tls ?? (takesTls(protocol) && proxy.tls !== 'refuse' ? proxy.tls : undefined);
-    checkExtras({ envoy_fault_headers: change.envoy_fault_headers ?? proxy.envoyFaultHeaders, ...(tls === undefined ? {} : { tls }) }, protocol);
+    const tls = change.tls ?? (plane.takesTls(protocol) && proxy.tls !== 'refuse' ? proxy.tls : undefined);
+    plane.checkExtras({ envoy_fault_headers: change.envoy_fault_headers ?? proxy.envoyFaultHeaders, ...(tls === undefined ? {} : { tls }) }, protocol);
     if (protocol === 'tcp' && proxy.requestToxics.length > 0) {
       const names = proxy.requestToxics.map((t) => t.name).join(', ');
       throw badRequestBody(`protocol: a tcp proxy cannot keep request-level toxics; remove ${names} first`);
@@ -142,9 +118,10 @@ export class ProxyCollection {
   /** Creates and, if enabled, starts a proxy; a proxy that cannot bind is not registered. */
   create(spec: ProxyCreate): Promise<Proxy> {
     return this.lock.run(async () => {
+      const plane = await loadDataPlane();
       if (this.proxies.has(spec.name)) throw proxyExists();
       this.checkNew(spec);
-      const proxy = this.build(spec);
+      const proxy = this.build(plane, spec);
       if (spec.enabled) await this.start(proxy);
       this.proxies.set(spec.name, proxy);
       this.proxyChanged('proxy-created', proxy);
@@ -168,6 +145,7 @@ export class ProxyCollection {
   private async differs(proxy: Proxy, listen: string, upstream: string, anyPort = false): Promise<boolean> {
     if (upstream !== proxy.upstream) return true;
     if (listen === proxy.listen) return false;
+    const { formatBound, resolveListen } = await loadDataPlane();
     const target = await resolveListen(listen);
     if (target.port !== 0) return formatBound(target.host, target.port) !== proxy.listen;
     if (!anyPort || !proxy.running) return true;
@@ -179,11 +157,12 @@ export class ProxyCollection {
   /** Partial update: only a changed listen or upstream restarts the proxy (and drops its connections). */
   update(name: string, change: ProxyUpdate): Promise<Proxy> {
     return this.lock.run(async () => {
+      const plane = await loadDataPlane();
       const proxy = this.get(name);
       const listen = change.listen ?? proxy.listen;
       const upstream = change.upstream ?? proxy.upstream;
       const enabled = change.enabled ?? proxy.enabled;
-      this.applyExtras(proxy, change);
+      this.applyExtras(plane, proxy, change);
       let differs: boolean;
       try {
         differs = await this.differs(proxy, listen, upstream);
@@ -235,6 +214,7 @@ export class ProxyCollection {
       return Promise.reject(new PopulateError(err as ApiError, null));
     }
     return this.lock.run(async () => {
+      const plane = await loadDataPlane();
       const done: Proxy[] = [];
       for (const spec of specs) {
         try {
@@ -248,11 +228,11 @@ export class ProxyCollection {
             }
             if (!differs) {
               const protocol = spec.protocol ?? 'tcp';
-              this.applyExtras(existing, {
+              this.applyExtras(plane, existing, {
                 protocol,
                 envoy_fault_headers: spec.envoy_fault_headers ?? false,
                 ...(spec.max_active_faults === undefined ? {} : { max_active_faults: spec.max_active_faults }),
-                ...(spec.tls !== undefined ? { tls: spec.tls } : takesTls(protocol) ? { tls: 'refuse' as const } : {}),
+                ...(spec.tls !== undefined ? { tls: spec.tls } : plane.takesTls(protocol) ? { tls: 'refuse' as const } : {}),
               });
               if (existing.enabled !== spec.enabled) {
                 if (spec.enabled) await this.start(existing);
@@ -266,7 +246,7 @@ export class ProxyCollection {
             await existing.stop();
             existing.enabled = false;
           }
-          const proxy = this.build(spec);
+          const proxy = this.build(plane, spec);
           if (spec.enabled) await this.start(proxy);
           this.proxies.set(spec.name, proxy);
           this.proxyChanged(existing === undefined ? 'proxy-created' : 'proxy-updated', proxy);
@@ -296,26 +276,27 @@ export class ProxyCollection {
   }
 
   addToxic(proxyName: string, spec: ToxicCreate): Promise<ToxicJson> {
-    return this.lock.run(() => {
+    return this.lock.run(async () => {
+      const plane = await loadDataPlane();
       const proxy = this.get(proxyName);
       if (proxy.findToxic(spec.name) !== undefined) throw toxicExists();
-      if (toxicLevel(spec.type) === 'request' && proxy.protocol === 'tcp') {
+      if (plane.toxicLevel(spec.type) === 'request' && proxy.protocol === 'tcp') {
         throw badRequestBody(
           `type: ${spec.type} acts on single requests and needs a proxy with a protocol; proxy ${JSON.stringify(proxyName)} is tcp (set "protocol" on it: ${PROTOCOLS.filter((p) => p !== 'tcp').join(', ')})`,
         );
       }
-      checkFits(spec.type, spec.attributes, proxy.protocol);
+      plane.checkFits(spec.type, spec.attributes, proxy.protocol);
       checkName(spec.name);
       if (proxy.toxics.upstream.length + proxy.toxics.downstream.length >= LIMITS.toxicsPerProxy) throw tooManyToxics();
-      const entry = new ToxicEntry(
+      const entry = new plane.ToxicEntry(
         spec.name,
         spec.type,
         spec.stream,
         spec.streamText,
         spec.toxicity,
         spec.attributes,
-        implementationOf(spec.type),
-        (purpose) => hash32(this.seed, proxyName, spec.name, purpose),
+        plane.implementationOf(spec.type),
+        (purpose) => plane.hash32(this.seed, proxyName, spec.name, purpose),
       );
       proxy.addToxic(entry);
       this.logger.info({ proxy: proxyName, toxic: spec.name, type: spec.type, stream: spec.stream }, 'Added toxic');
@@ -334,11 +315,12 @@ export class ProxyCollection {
   }
 
   updateToxic(proxyName: string, toxicName: string, decode: (current: ToxicEntry) => ToxicUpdate): Promise<ToxicJson> {
-    return this.lock.run(() => {
+    return this.lock.run(async () => {
+      const plane = await loadDataPlane();
       const proxy = this.get(proxyName);
       const toxic = this.getToxic(proxyName, toxicName);
       const change = decode(toxic);
-      if (toxic.level === 'request') checkFits(toxic.type, change.attributes, proxy.protocol);
+      if (toxic.level === 'request') plane.checkFits(toxic.type, change.attributes, proxy.protocol);
       proxy.updateToxic(toxic, change.toxicity, change.attributes);
       this.logger.info({ proxy: proxyName, toxic: toxicName }, 'Updated toxic');
       if (change.unknownAttributes.length > 0) {
@@ -365,33 +347,5 @@ export class ProxyCollection {
       this.leases.close();
       await Promise.all([...this.proxies.values()].map((p) => p.stop()));
     });
-  }
-}
-
-function implementationOf(type: string): ToxicImplOf {
-  if (!isToxicType(type)) throw new Error(`no implementation for toxic type ${type}`);
-  if (Object.hasOwn(toxicImpls, type)) return { level: 'stream', impl: toxicImpls[type as keyof typeof toxicImpls] };
-  if (Object.hasOwn(requestToxicImpls, type)) return { level: 'request', impl: requestToxicImpls[type as keyof typeof requestToxicImpls] };
-  // A plugin's type, registered at start-up with its implementation.
-  const stream = pluginToxicImpl(type);
-  if (stream !== undefined) return { level: 'stream', impl: stream };
-  const request = pluginRequestImpl(type);
-  if (request !== undefined) return { level: 'request', impl: request };
-  throw new Error(`no implementation for toxic type ${type}`);
-}
-
-/** A request-level toxic's attributes must mean something on the proxy's protocol. */
-function checkFits(type: ToxicType, attributes: AnyToxicAttributes, protocol: Protocol): void {
-  if (protocol === 'tcp' || toxicLevel(type) !== 'request') return;
-  const why = protocolMismatch(type, attributes as Record<string, unknown>, defaultAttributes(type) as Record<string, unknown>, protocol);
-  if (why !== null) throw badRequestBody(why);
-}
-
-function checkExtras(extras: ProxyExtras, protocol: Protocol): void {
-  if (extras.envoy_fault_headers === true && protocol !== 'http') {
-    throw badRequestBody(`envoy_fault_headers: Envoy's fault headers need "protocol": "http", got ${protocol}`);
-  }
-  if (extras.tls !== undefined && !takesTls(protocol)) {
-    throw badRequestBody(`tls: negotiating TLS in band is for "protocol": "postgres" or "mysql", got ${protocol}`);
   }
 }

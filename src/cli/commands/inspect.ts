@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { Toxic } from '../../api/toxic.js';
 import { formatFields, formatTable, formatTsv, isTerminal, print, printJson } from '../output.js';
 import { hostOption, jsonOption, remote } from '../remote.js';
-import { explain } from '../toxic-flags.js';
 
 /**
  * Go's `%.2f`, as toxiproxy-cli prints toxicity: the exact binary value rounded, ties to even.
@@ -43,6 +42,8 @@ async function inspect(name: string, command: Command): Promise<void> {
   );
   print();
   if (proxy.toxics.length === 0) return print(`No toxics. Add one with: faultline toxic add ${name} -t TYPE -a key=value`);
+  // The toxic definitions (zod) are loaded only when there are toxics to explain.
+  const { explain } = await import('../toxic-flags.js');
   const rows = proxy.toxics.map((t) => [t.name, t.type, t.stream, String(t.toxicity), explain(t.type, t.attributes as Record<string, unknown>)]);
   print(formatTable(['TOXIC', 'TYPE', 'STREAM', 'TOXICITY', 'EFFECT'], rows));
 }

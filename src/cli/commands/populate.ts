@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { FaultlineError, type Faultline, type ProxyHandle } from '../../client/index.js';
+import { FaultlineError } from '../../client/errors.js';
+import type { Faultline, ProxyHandle } from '../../client/index.js';
 import { print, printJson } from '../output.js';
 import { hostOption, jsonOption, remote } from '../remote.js';
 import { UserError } from '../user-error.js';

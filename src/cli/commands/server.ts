@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
-import type { Level } from 'pino';
-import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../../api/index.js';
+import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../../api/version.js';
 import { parseSeed } from '../../api/seed.js';
-import type { RunningServer } from '../../server/index.js';
+// Imported here, not loaded on demand: the command table loads this module only for `server`
+// (and for help), and in the bundle these modules sit in the chunk every run loads anyway.
+import { jsonLogger, type LevelName } from '../../server/json-log.js';
+import { ConfigError, PluginError, startServer, type RunningServer } from '../../server/index.js';
 import { UserError } from '../user-error.js';
 
 interface ServerFlags {
@@ -22,7 +24,7 @@ interface ServerFlags {
 }
 
 /** Toxiproxy's LOG_LEVEL names, mapped onto pino's. */
-const LEVELS: Record<string, Level | 'silent'> = {
+const LEVELS: Record<string, LevelName> = {
   trace: 'trace',
   debug: 'debug',
   info: 'info',
@@ -64,9 +66,7 @@ async function run(flags: ServerFlags): Promise<void> {
   } catch (err) {
     throw new UserError((err as Error).message);
   }
-  // Loaded here, not at the top: every other command would otherwise pay for the server.
-  const [{ pino }, { ConfigError, PluginError, startServer }] = await Promise.all([import('pino'), import('../../server/index.js')]);
-  const logger = pino({ level, base: { version: FAULTLINE_VERSION } }, pino.destination(2));
+  const logger = jsonLogger(level, { version: FAULTLINE_VERSION });
 
   const apiToken = flags.apiToken ?? (process.env.FAULTLINE_API_TOKEN || undefined);
   if (flags.watch === true && flags.config === undefined) throw new UserError('--watch needs --config FILE');

@@ -2,8 +2,18 @@ import { Option, type Command } from 'commander';
 import type { Stream, ToxicSpec } from '../../api/toxic.js';
 import { print, printJson } from '../output.js';
 import { hostOption, jsonOption, remote } from '../remote.js';
-import { checkAttributes, checkType, collect, parseAttributes, parseToxicity, toxicTypesHelp } from '../toxic-flags.js';
+import { collect } from '../collect.js';
 import { UserError } from '../user-error.js';
+
+/**
+ * The attribute checks and the help's list of types come from the toxic definitions (zod
+ * schemas), loaded only by the subcommands that need them: `remove` and the other commands
+ * never do.
+ */
+let toxicFlags: typeof import('../toxic-flags.js') | undefined;
+async function loadToxicFlags(): Promise<typeof import('../toxic-flags.js')> {
+  return (toxicFlags ??= await import('../toxic-flags.js'));
+}
 
 interface AddFlags {
   type: string;
@@ -34,6 +44,7 @@ function streamOf(flags: AddFlags): Stream {
 }
 
 async function add(proxyName: string, flags: AddFlags, command: Command): Promise<void> {
+  const { checkAttributes, checkType, parseAttributes, parseToxicity } = await loadToxicFlags();
   const type = checkType(flags.type);
   const stream = streamOf(flags);
   const toxicity = parseToxicity(flags.toxicity ?? flags.tox);
@@ -53,6 +64,7 @@ async function add(proxyName: string, flags: AddFlags, command: Command): Promis
 }
 
 async function update(proxyName: string, flags: UpdateFlags, command: Command): Promise<void> {
+  const { checkAttributes, parseAttributes, parseToxicity } = await loadToxicFlags();
   const toxicity = parseToxicity(flags.toxicity ?? flags.tox);
   const given = parseAttributes(flags.attribute ?? []);
   if (toxicity === undefined && flags.attribute === undefined) {
@@ -99,9 +111,10 @@ function registerAdd(toxic: Command): void {
     .description('add a toxic to a proxy')
     .addHelpText(
       'after',
-      // A function, so types registered by --plugin after start-up are listed too.
+      // A function, so types registered by --plugin after start-up are listed too; the
+      // definitions were loaded by the hook on `toxic` that runs before `add` parses.
       () => `
-${toxicTypesHelp()}
+${toxicFlags?.toxicTypesHelp() ?? ''}
 
 Examples:
   faultline toxic add redis -t latency -a latency=1000 -a jitter=100
@@ -173,7 +186,10 @@ Examples:
   faultline toxic remove redis -n latency_downstream
 
 See faultline toxic add --help for every toxic type and its attributes.`,
-    );
+    )
+    .hook('preSubcommand', async (_toxic, sub) => {
+      if (sub.name() !== 'remove') await loadToxicFlags();
+    });
   registerAdd(toxic);
   registerUpdate(toxic);
   registerRemove(toxic);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { FAULTLINE_VERSION } from '../../api/version.js';
 import { parseSeed } from '../../api/seed.js';
-import { collect } from '../toxic-flags.js';
+import { collect } from '../collect.js';
 import { UserError } from '../user-error.js';
 
 interface VaurienFlags {
@@ -28,7 +28,7 @@ interface VaurienFlags {
   seed?: string;
 }
 
-/** Vaurien's log levels (Python's logging names), as pino's. */
+/** Vaurien's log levels (Python's logging names), as pino's (json-log.ts writes pino's format). */
 const LEVELS: Record<string, 'fatal' | 'error' | 'warn' | 'info' | 'debug'> = {
   critical: 'fatal',
   error: 'error',
@@ -151,9 +151,9 @@ async function run(flags: VaurienFlags, command: Command): Promise<void> {
     }
   });
 
-  const [{ pino }, { startServer }] = await Promise.all([import('pino'), import('../../server/index.js')]);
-  const destination = flags.logOutput === undefined || flags.logOutput === '-' ? pino.destination(2) : pino.destination({ dest: flags.logOutput, mkdir: true, sync: true });
-  const logger = pino({ level, base: { version: FAULTLINE_VERSION } }, destination);
+  const [{ jsonLogger }, { startServer }] = await Promise.all([import('../../server/json-log.js'), import('../../server/index.js')]);
+  const file = flags.logOutput === undefined || flags.logOutput === '-' ? undefined : flags.logOutput;
+  const logger = jsonLogger(level, { version: FAULTLINE_VERSION }, file);
   for (const line of warnings) logger.warn(line);
 
   let server: Awaited<ReturnType<typeof startServer>>;
