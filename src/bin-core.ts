@@ -14,4 +14,4 @@ import './cli/user-error.js';
 import './client/faultline.js';
 import './client/node-send.js';
 import './server/index.js';
-import './server/json-log.js';
+import './cli/server-logger.js';

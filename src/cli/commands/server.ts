@@ -3,7 +3,7 @@ import { FAULTLINE_VERSION, TOXIPROXY_API_VERSION } from '../../api/version.js';
 import { parseSeed } from '../../api/seed.js';
 // Imported here, not loaded on demand: the command table loads this module only for `server`
 // (and for help), and in the bundle these modules sit in the chunk every run loads anyway.
-import { jsonLogger, type LevelName } from '../../server/json-log.js';
+import { serverLogger, type LevelName } from '../server-logger.js';
 import { ConfigError, PluginError, startServer, type RunningServer } from '../../server/index.js';
 import { UserError } from '../user-error.js';
 
@@ -66,7 +66,7 @@ async function run(flags: ServerFlags): Promise<void> {
   } catch (err) {
     throw new UserError((err as Error).message);
   }
-  const logger = jsonLogger(level, { version: FAULTLINE_VERSION });
+  const logger = await serverLogger(level, { version: FAULTLINE_VERSION });
 
   const apiToken = flags.apiToken ?? (process.env.FAULTLINE_API_TOKEN || undefined);
   if (flags.watch === true && flags.config === undefined) throw new UserError('--watch needs --config FILE');

@@ -28,7 +28,7 @@ interface VaurienFlags {
   seed?: string;
 }
 
-/** Vaurien's log levels (Python's logging names), as pino's (json-log.ts writes pino's format). */
+/** Vaurien's log levels (Python's logging names), as pino's. */
 const LEVELS: Record<string, 'fatal' | 'error' | 'warn' | 'info' | 'debug'> = {
   critical: 'fatal',
   error: 'error',
@@ -151,9 +151,9 @@ async function run(flags: VaurienFlags, command: Command): Promise<void> {
     }
   });
 
-  const [{ jsonLogger }, { startServer }] = await Promise.all([import('../../server/json-log.js'), import('../../server/index.js')]);
+  const [{ serverLogger }, { startServer }] = await Promise.all([import('../server-logger.js'), import('../../server/index.js')]);
   const file = flags.logOutput === undefined || flags.logOutput === '-' ? undefined : flags.logOutput;
-  const logger = jsonLogger(level, { version: FAULTLINE_VERSION }, file);
+  const logger = await serverLogger(level, { version: FAULTLINE_VERSION }, file);
   for (const line of warnings) logger.warn(line);
 
   let server: Awaited<ReturnType<typeof startServer>>;
