@@ -5,7 +5,7 @@ import { percentile } from '../lib/stats.js';
 /**
  * Round trips through an echo: `conns` connections, each sending one `size`-byte message and
  * waiting for all of it back, `count` times in all (after `warmup` unrecorded ones per
- * connection). Prints {p50, p99, p999, n} in microseconds. Samples go into one preallocated
+ * connection). Prints {p50, p99, p999, max, n} in microseconds. Samples go into one preallocated
  * array so the client itself adds no garbage to the tail it measures. With STAGGER_MS, the
  * connections start that far apart: through a proxy that delays each message by a fixed time,
  * they then never have a message in the client at the same moment, so none waits behind another
@@ -61,6 +61,6 @@ await Promise.all(sockets.map(async (socket, k) => {
 }));
 clearTimeout(guard);
 const sorted = samples.subarray(0, recorded).sort();
-answer({ n: recorded, p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9) });
+answer({ n: recorded, p50: percentile(sorted, 50), p99: percentile(sorted, 99), p999: percentile(sorted, 99.9), max: sorted[recorded - 1] ?? NaN });
 for (const socket of sockets) socket.destroy();
 process.exit(0);

@@ -13,7 +13,7 @@ export interface Options {
 const USAGE = `usage: npm run bench -- [--rounds N] [--only scenario1,scenario4] [--quick]
                         [--toxiproxy PATH] [--profile DIR] [--skip-setup] [--node-only]
   --rounds N      rounds per scenario, direct and proxies interleaved (default 5; --quick: 2)
-  --only LIST     comma-separated scenario ids (scenario1 … scenario10)
+  --only LIST     comma-separated scenario ids (scenario1 … scenario13, mix)
   --quick         fewer, shorter rounds: a smoke run, not a measurement
   --toxiproxy P   also run this toxiproxy-server side by side (or set TOXIPROXY_SERVER)
   --profile DIR   run faultline under --cpu-prof, writing one .cpuprofile per server into DIR

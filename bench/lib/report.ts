@@ -17,21 +17,53 @@ export interface Row {
 export interface RowResult extends Omit<Row, 'values'> {
   rounds: Partial<Record<TargetName, number[]>>;
   summary: Partial<Record<TargetName, Summary>>;
-  /** Against faultline's median; absent when the row has no goal. */
-  verdict?: 'PASS' | 'FAIL';
+  /**
+   * Against faultline's median; absent when the row has no goal. 'NOT CHECKED' when the goal
+   * is relative to a column this run does not have (no Toxiproxy binary, no C compiler).
+   */
+  verdict?: 'PASS' | 'FAIL' | 'NOT CHECKED';
   toxiproxyVerdict?: 'PASS' | 'FAIL';
+  /** A relative goal's faultline median ÷ the other column's median. */
+  ratio?: number;
 }
+
+const MISSING: Record<NonNullable<Goal['relativeTo']>, string> = {
+  toxiproxy: 'no Toxiproxy binary: not checked',
+  reference: 'no reference proxy: not checked',
+};
 
 export function evaluate(row: Row): RowResult {
   const summary: Partial<Record<TargetName, Summary>> = {};
   for (const [target, values] of Object.entries(row.values) as [TargetName, number[]][]) summary[target] = summarize(values);
   const result: RowResult = { scenario: row.scenario, label: row.label, unit: row.unit, rounds: row.values, summary };
-  if (row.goal !== undefined) {
-    result.goal = row.goal;
-    result.verdict = meets(row.goal, summary.faultline?.median ?? NaN) ? 'PASS' : 'FAIL';
-    if (summary.toxiproxy !== undefined) result.toxiproxyVerdict = meets(row.goal, summary.toxiproxy.median) ? 'PASS' : 'FAIL';
+  const goal = row.goal;
+  if (goal === undefined) return result;
+  result.goal = goal;
+  const faultline = summary.faultline?.median ?? NaN;
+  if (goal.relativeTo === undefined) {
+    result.verdict = meets(goal, faultline) ? 'PASS' : 'FAIL';
+    if (summary.toxiproxy !== undefined) result.toxiproxyVerdict = meets(goal, summary.toxiproxy.median) ? 'PASS' : 'FAIL';
+    return result;
+  }
+  const other = summary[goal.relativeTo];
+  if (other === undefined || other.n === 0) {
+    result.verdict = 'NOT CHECKED';
+    return result;
+  }
+  result.verdict = meets(goal, faultline, other.median) ? 'PASS' : 'FAIL';
+  result.ratio = faultline / other.median;
+  // Toxiproxy against the reference is worth a verdict; Toxiproxy against itself is not.
+  if (goal.relativeTo !== 'toxiproxy' && summary.toxiproxy !== undefined) {
+    result.toxiproxyVerdict = meets(goal, summary.toxiproxy.median, other.median) ? 'PASS' : 'FAIL';
   }
   return result;
+}
+
+function verdictText(r: RowResult): string {
+  if (r.verdict === undefined) return '';
+  if (r.verdict === 'NOT CHECKED') return MISSING[r.goal?.relativeTo ?? 'toxiproxy'];
+  const ratio = r.ratio === undefined ? '' : ` (${fmt(r.ratio)}× ${r.goal?.relativeTo ?? ''})`;
+  return r.verdict + ratio + (r.toxiproxyVerdict === undefined ? '' : ` (toxiproxy ${r.toxiproxyVerdict})`);
 }
 
 export function fmt(value: number): string {
@@ -61,7 +93,7 @@ export function table(results: readonly RowResult[], targets: readonly TargetNam
     ...targets.map((t) => cell(r.summary[t])),
     r.goal?.text ?? '',
     r.goal?.reference ?? '',
-    r.verdict === undefined ? '' : r.verdict + (r.toxiproxyVerdict === undefined ? '' : ` (toxiproxy ${r.toxiproxyVerdict})`),
+    verdictText(r),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] as string).length)));
   const render = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();

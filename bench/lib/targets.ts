@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ToxiApi } from './api.js';
+import { ToxiApi, type ToxicSpec } from './api.js';
 import { start, stop } from './children.js';
 import { maxNofile } from './node.js';
 import { freePort } from './ports.js';
@@ -101,4 +101,13 @@ export async function stopEndpoints(endpoints: readonly Endpoint[]): Promise<voi
 export function roundOrder<T>(items: readonly T[], round: number): T[] {
   const k = round % items.length;
   return [...items.slice(k), ...items.slice(0, k)];
+}
+
+/** A second proxy on `endpoint`'s server to `upstreamPort`, carrying one toxic; its port. */
+export async function addToxicProxy(endpoint: Endpoint, name: string, upstreamPort: number, toxic: ToxicSpec): Promise<number> {
+  const api = (endpoint.server as NonNullable<Endpoint['server']>).api;
+  const port = await freePort();
+  await api.createProxy(name, `127.0.0.1:${port}`, `127.0.0.1:${upstreamPort}`);
+  await api.addToxic(name, toxic);
+  return port;
 }

@@ -1,24 +1,13 @@
-import type { ToxicSpec } from '../lib/api.js';
 import { push, type PerTarget } from '../lib/compare.js';
 import type { Context, Scenario } from '../lib/context.js';
 import { goals } from '../lib/goals.js';
 import { runHelper, startHelper } from '../lib/node.js';
-import { freePort } from '../lib/ports.js';
 import type { Row } from '../lib/report.js';
-import { PROXY_NAME, roundOrder, startEndpoints, stopEndpoints, type Endpoint } from '../lib/targets.js';
+import { addToxicProxy, PROXY_NAME, roundOrder, startEndpoints, stopEndpoints, type Endpoint } from '../lib/targets.js';
 
 const LATENCY_MS = 50;
 const RATE_KBPS = 1000;
 const RTT_CONNS = 10;
-
-/** A second proxy on the same server to `upstreamPort`, carrying one toxic. */
-async function toxicProxy(endpoint: Endpoint, name: string, upstreamPort: number, toxic: ToxicSpec): Promise<number> {
-  const api = (endpoint.server as NonNullable<Endpoint['server']>).api;
-  const port = await freePort();
-  await api.createProxy(name, `127.0.0.1:${port}`, `127.0.0.1:${upstreamPort}`);
-  await api.addToxic(name, toxic);
-  return port;
-}
 
 /**
  * Scenario 6. Latency: our rtt client → proxy → Node echo, through the toxic-free proxy (one
@@ -49,8 +38,8 @@ export const accuracy: Scenario = {
       const ports = new Map<Endpoint, { latency: number; bandwidth: number }>();
       for (const endpoint of endpoints) {
         ports.set(endpoint, {
-          latency: await toxicProxy(endpoint, `${PROXY_NAME}_latency`, echoPort, { name: 'lat', type: 'latency', stream: 'downstream', attributes: { latency: LATENCY_MS, jitter: 0 } }),
-          bandwidth: await toxicProxy(endpoint, `${PROXY_NAME}_bandwidth`, sinkPort, { name: 'bw', type: 'bandwidth', stream: 'upstream', attributes: { rate: RATE_KBPS } }),
+          latency: await addToxicProxy(endpoint, `${PROXY_NAME}_latency`, echoPort, { name: 'lat', type: 'latency', stream: 'downstream', attributes: { latency: LATENCY_MS, jitter: 0 } }),
+          bandwidth: await addToxicProxy(endpoint, `${PROXY_NAME}_bandwidth`, sinkPort, { name: 'bw', type: 'bandwidth', stream: 'upstream', attributes: { rate: RATE_KBPS } }),
         });
       }
       // The toxic's round trips: 10 connections started LATENCY_MS / 10 apart, so no two are in

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { FINE_WINDOW_MS, waker, type Wakeable } from './waker.js';
+import { EARLY_MS, FINE_WINDOW_MS, waker, type Wakeable } from './waker.js';
 
 /**
  * setTimeout's ceiling. A longer wait (latency + jitter can reach twice this) is not held by
@@ -36,7 +36,11 @@ export class Deadline implements Wakeable {
     this.callback = callback;
     this.coarseFired = () => {
       this.timer = null;
-      if (this.capped || this.precise) this.sleep(performance.now());
+      const now = performance.now();
+      // A precise Deadline whose timer fired at or past its due time (a busy machine wakes us
+      // late) wakes now: through the waker it would wait for two more wake-ups, its thread's
+      // and then ours, each of which a busy machine delays again.
+      if (this.capped || (this.precise && this.dueAt > now + EARLY_MS)) this.sleep(now);
       else this.wake();
     };
   }

@@ -57,6 +57,7 @@ class Waker {
   private seq: Int32Array | null = null;
   private sharedDue: Float64Array | null = null;
   private ready = false;
+  private reffed = false;
   private failed = process.env.FAULTLINE_FINE_TIMERS === '0';
   private fallback: NodeJS.Timeout | null = null;
   /** Reused by every wake-up, so waking allocates nothing. */
@@ -118,11 +119,18 @@ class Waker {
       return;
     }
     const worker = this.worker as Worker;
-    if (at === Infinity) worker.unref();
-    else worker.ref();
+    // Only while something waits does the thread keep the process alive.
+    if ((at !== Infinity) !== this.reffed) {
+      this.reffed = at !== Infinity;
+      if (this.reffed) worker.ref();
+      else worker.unref();
+    }
     (this.sharedDue as Float64Array)[0] = at === Infinity ? Infinity : at + hrOffset;
     Atomics.add(this.seq as Int32Array, 0, 1);
-    Atomics.notify(this.seq as Int32Array, 0);
+    // Nothing due needs no wake-up: a thread still sleeping towards a cancelled time posts once
+    // for nothing, and one that has posted already waits for the next publication. Waking it
+    // after every release cost a thread wake-up each, on a busy machine a wait for the CPU too.
+    if (at !== Infinity) Atomics.notify(this.seq as Int32Array, 0);
   }
 
   private start(): void {
@@ -138,6 +146,8 @@ class Waker {
         if (this.fallback !== null) clearTimeout(this.fallback);
         this.fallback = null;
         worker.on('message', this.tick);
+        // A 'message' listener refs the port; the publication below settles it either way.
+        this.reffed = true;
         this.publish(this.earliest);
       });
       worker.once('error', () => this.fail());
