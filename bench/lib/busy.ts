@@ -11,8 +11,16 @@ export interface BusyLoad {
  * bench child is, so the scheduler treats them as it would a user's compiler or test runner:
  * other work that competes for the cores, not work of the bench.
  */
+/**
+ * A bare loop that looks up every ~50 ms of work whether the bench that started it is still its
+ * parent, and stops at the latest after 15 minutes: a bench killed mid-scenario once left two of
+ * these on both cores for half an hour, skewing every measurement after it.
+ */
+const BUSY_LOOP = `const parent = Number(process.argv[1]); const end = Date.now() + 15 * 60_000;
+for (;;) { for (let i = 0; i < 5e7; i++); if (process.ppid !== parent || Date.now() > end) process.exit(0); }`;
+
 export function startBusy(count: number): BusyLoad {
-  const children = Array.from({ length: count }, () => start(process.execPath, ['-e', 'for (;;) {}']));
+  const children = Array.from({ length: count }, () => start(process.execPath, ['-e', BUSY_LOOP, String(process.pid)]));
   const startedAt = performance.now();
   return {
     async stop(): Promise<number> {
