@@ -54,10 +54,7 @@ const escapeAttr = (text: string): string => text.replace(/&/g, '&amp;').replace
 export class Dashboard {
   /** Fresh at each start: a page from an earlier run, or any other site, does not know it. */
   #secret: string | undefined;
-  /**
-   * Made with the first page or API call that needs it, not at start-up: node:crypto (which Web
-   * Crypto loads) took 5–8 ms of every server's start. Random from the platform's CSPRNG.
-   */
+  /** Made with the first page or API call that needs it; random from the platform's CSPRNG. */
   get secret(): string {
     return (this.#secret ??= Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(32))).toString('base64url'));
   }

@@ -78,7 +78,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? silentLogger;
-  // Reproducibility, not secrecy, is what a seed is for: Math.random spares loading node:crypto.
+  // Reproducibility, not secrecy, is what a seed is for.
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
   const state = new ProxyCollection(seed, logger);
   let registry: Promise<Registry> | undefined;

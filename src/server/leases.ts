@@ -28,7 +28,6 @@ export class LeaseTable {
   ) {}
 
   create(ttlMs: number): LeaseJson {
-    // Web Crypto's, loaded with the first lease rather than with the server (node:crypto).
     const id = globalThis.crypto.randomUUID();
     const lease: Lease = { id, ttlMs, expiresAt: 0, timer: this.arm(id, ttlMs), toxics: new Set(), disabled: new Set() };
     lease.expiresAt = Date.now() + ttlMs;

@@ -3,8 +3,8 @@ const ALPHABET = '0123456789abcdefghijklmnopqrstuv';
 /**
  * Toxiproxy's request ids are xids: 12 bytes (seconds, machine, process, counter) in 20
  * characters of base32hex. These are laid out the same way, with 5 random bytes per process in
- * place of the machine and process ids. They need to be unique, not secret: Math.random spares
- * loading node:crypto, which took 5–8 ms of every server's start.
+ * place of the machine and process ids. Like xids they sort by time and need to be unique, not
+ * secret, so Math.random serves.
  */
 const processBytes = Array.from({ length: 5 }, () => Math.floor(Math.random() * 256));
 let counter = Math.floor(Math.random() * 0x1000000);
