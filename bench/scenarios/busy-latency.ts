@@ -3,6 +3,7 @@ import type { Context, Scenario } from '../lib/context.js';
 import { startBusy } from '../lib/busy.js';
 import { goals } from '../lib/goals.js';
 import { runHelper, startHelper } from '../lib/node.js';
+import { cpuSeconds } from '../lib/procstat.js';
 import type { Row } from '../lib/report.js';
 import { addToxicProxy, PROXY_NAME, roundOrder, startEndpoints, stopEndpoints, type Endpoint } from '../lib/targets.js';
 
@@ -30,6 +31,7 @@ export const busyLatency: Scenario = {
     const p50: PerTarget = {};
     const p99: PerTarget = {};
     const max: PerTarget = {};
+    const cpu: PerTarget = {};
     let busy: ReturnType<typeof startBusy> | null = null;
     try {
       const slowPorts = new Map<Endpoint, number>();
@@ -43,11 +45,15 @@ export const busyLatency: Scenario = {
       for (let round = 0; round < ctx.rounds; round++) {
         for (const endpoint of roundOrder(endpoints, round)) {
           const base = await runHelper<Record<string, number>>('clients/rtt.js', [String(endpoint.port), '16', '1000', '1', '100'], 120_000);
+          const pid = (endpoint.server as NonNullable<Endpoint['server']>).pid;
+          const cpuBefore = cpuSeconds(pid);
           const slow = await runHelper<Record<string, number>>(
             'clients/rtt.js',
             [String(slowPorts.get(endpoint)), '16', String(count), String(CONNS), '2', String(LATENCY_MS / CONNS)],
             120_000,
           );
+          // Warm-up round trips (2 per connection) count too: the server served them.
+          push(cpu, endpoint.target, ((cpuSeconds(pid) - cpuBefore) * 1e6) / (count + 2 * CONNS));
           const over = (us: number | undefined): number => ((us as number) - (base.p50 as number)) / 1000 - LATENCY_MS;
           push(p50, endpoint.target, over(slow.p50));
           push(p99, endpoint.target, over(slow.p99));
@@ -66,6 +72,9 @@ export const busyLatency: Scenario = {
       { scenario: 'scenario13', label: `${label} p50`, unit: 'ms', values: p50 },
       { scenario: 'scenario13', label: `${label} p99`, unit: 'ms', values: p99, goal: goals.busyOvershootP99 },
       { scenario: 'scenario13', label: `${label} max`, unit: 'ms', values: max, goal: goals.busyOvershootMax },
+      // What each server spends per delayed round trip: on a machine with no idle core, CPU the
+      // proxy uses is time its own wake-ups wait for.
+      { scenario: 'scenario13', label: 'server CPU per delayed round trip', unit: 'µs', values: cpu },
     ];
   },
 };
