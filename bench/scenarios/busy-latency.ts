@@ -72,8 +72,8 @@ export const busyLatency: Scenario = {
       { scenario: 'scenario13', label: `${label} p50`, unit: 'ms', values: p50 },
       { scenario: 'scenario13', label: `${label} p99`, unit: 'ms', values: p99, goal: goals.busyOvershootP99 },
       { scenario: 'scenario13', label: `${label} max`, unit: 'ms', values: max, goal: goals.busyOvershootMax },
-      // What each server spends per delayed round trip: on a machine with no idle core, CPU the
-      // proxy uses is time its own wake-ups wait for.
+      // What each server spends per delayed round trip, so that a difference in the tail can be
+      // told apart from a difference in the work done.
       { scenario: 'scenario13', label: 'server CPU per delayed round trip', unit: 'µs', values: cpu },
     ];
   },
