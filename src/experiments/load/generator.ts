@@ -166,16 +166,12 @@ export class LoadGenerator {
     }
     // A cut request is not a failure of the system under test: every one leaves the list
     // before any is cancelled, so those pipelined behind a cancelled one are not counted either.
-    const cut: [Pending, ((p: Pending) => void) | null, unknown][] = [];
+    const cut: Pending[] = [];
     for (let p = this.inFlight.head; p !== null; p = this.inFlight.head) {
-      cut.push([p, p.cancel, p.conn]);
+      cut.push(p);
       this.inFlight.remove(p);
     }
-    for (const [p, cancel, conn] of cut) {
-      p.conn = conn;
-      cancel?.(p);
-      p.conn = null;
-    }
+    for (const p of cut) p.cancel?.(p);
     this.close();
     return this.done;
   }
@@ -192,13 +188,10 @@ export class LoadGenerator {
   private sweep = (): void => {
     const expired = this.elapsed() - this.options.timeoutMs;
     for (let p = this.inFlight.head; p !== null && p.sentAt <= expired; p = this.inFlight.head) {
-      const cancel = p.cancel;
-      const conn = p.conn;
       this.settle(p, false, 'timeout', true);
-      // Recycled but not reused yet: the pool finds it by identity on its connection.
-      p.conn = conn;
-      cancel?.(p);
-      p.conn = null;
+      // Out of the list but not reused (nothing is sent before the cancel returns): the pool
+      // finds it by identity on its connection.
+      p.cancel?.(p);
     }
   };
 

@@ -9,7 +9,10 @@ export class Pending {
   sentAt = 0;
   method = 'GET';
   generation = 0;
-  /** How to give up on it (set when sent). */
+  /**
+   * How to give up on it (set when sent). It and `conn` outlive the record's removal, so the
+   * sweep and stop() can cancel a request after taking it out; `add` clears both.
+   */
   cancel: ((p: Pending) => void) | null = null;
   /** The pooled connection it went out on, for `cancel`. */
   conn: unknown = null;
@@ -34,6 +37,8 @@ export class InFlight {
     p.intended = intended;
     p.sentAt = sentAt;
     p.method = method;
+    p.cancel = null;
+    p.conn = null;
     p.prev = this.tail;
     p.next = null;
     p.linked = true;
@@ -44,7 +49,7 @@ export class InFlight {
     return p;
   }
 
-  /** Takes `p` out; false when it had left already. The record is recycled. */
+  /** Takes `p` out; false when it had left already. The record is recycled by the next `add`. */
   remove(p: Pending): boolean {
     if (!p.linked) return false;
     if (p.prev === null) this.head = p.next;
@@ -54,8 +59,6 @@ export class InFlight {
     p.prev = p.next = null;
     p.linked = false;
     p.generation++;
-    p.cancel = null;
-    p.conn = null;
     this.size--;
     this.free.push(p);
     return true;
