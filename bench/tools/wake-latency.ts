@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { percentile } from '../lib/stats.js';
 
 /**
  * How long each thread waited from being woken to running, from a tracefs dump with the
@@ -60,13 +61,13 @@ if (lines === 0) {
   process.exit(1);
 }
 
-const at = (sorted: number[], p: number): string => (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number).toFixed(3);
+const at = (sorted: number[], p: number): string => percentile(sorted, p).toFixed(3);
 const out = [`${file}: wake-up to running, ms, threads woken at least ${minText} times`];
 for (const [tid, list] of [...waits].filter(([, l]) => l.length >= Number(minText)).sort((a, b) => b[1].length - a[1].length)) {
   const sorted = [...list].sort((a, b) => a - b);
   const slow = sorted.filter((ms) => ms > SLOW_MS).length;
   out.push(
-    `  ${`${names.get(tid) ?? '?'}-${tid}`.padEnd(26)} n ${String(sorted.length).padStart(6)}  p50 ${at(sorted, 0.5)}  p99 ${at(sorted, 0.99)}  p99.9 ${at(sorted, 0.999)}  max ${(sorted[sorted.length - 1] as number).toFixed(2)}  >${SLOW_MS} ms ${((100 * slow) / sorted.length).toFixed(1)} %`,
+    `  ${`${names.get(tid) ?? '?'}-${tid}`.padEnd(26)} n ${String(sorted.length).padStart(6)}  p50 ${at(sorted, 50)}  p99 ${at(sorted, 99)}  p99.9 ${at(sorted, 99.9)}  max ${(sorted[sorted.length - 1] as number).toFixed(2)}  >${SLOW_MS} ms ${((100 * slow) / sorted.length).toFixed(1)} %`,
   );
 }
 out.push('', `what ran before a thread woken over ${SLOW_MS} ms earlier got its CPU (all threads):`);
