@@ -41,7 +41,12 @@ export class Deadline implements Wakeable {
       // late) wakes now: through the waker it would wait for two more wake-ups, its thread's
       // and then ours, each of which a busy machine delays again.
       if (this.capped || (this.precise && this.dueAt > now + EARLY_MS)) this.sleep(now);
-      else this.wake();
+      else if (this.precise) {
+        // Counted as the waker's while it is woken, so a callback woken before it that
+        // cancels or re-arms it takes it out of the waker's hands.
+        this.fine = true;
+        waker.wakeLate(this);
+      } else this.wake();
     };
   }
 

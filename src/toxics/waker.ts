@@ -80,6 +80,20 @@ class Waker {
   }
 
   /**
+   * Wakes `item`, which its own timer found due, after whatever the waker holds that fell due
+   * before it. A loop that stalls past several due times runs its timers before it reads the
+   * thread's message, and would otherwise wake a later deadline ahead of an earlier one.
+   */
+  wakeLate(item: Wakeable): void {
+    if (this.earliest > item.dueAt) {
+      item.wake();
+      return;
+    }
+    this.waiting.add(item);
+    this.fire();
+  }
+
+  /**
    * Wakes what is due, earliest first; a wake-up that comes late may find several due. If a
    * callback throws, the rest stay in the set and the next publication wakes them.
    */
