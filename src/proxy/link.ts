@@ -159,8 +159,26 @@ function onSourceData(this: Socket, chunk: Buffer): void {
   (this[kSourceOf] as Link).receive(chunk);
 }
 
+const NOTHING = Buffer.alloc(0);
+
+/**
+ * libuv reports a plain end of stream when a peer's last bytes and its reset are read in one
+ * poll (it sees POLLHUP after a short read and never reads the pending ECONNRESET), so a reset
+ * can arrive as 'end'. Passed on as it is, the other peer would get a FIN where a direct
+ * connection shows an RST. A zero-length write asks the kernel: on a reset socket it fails with
+ * ECONNRESET and the socket's error handler passes the reset on; on a half-closed one it
+ * succeeds and sends nothing. The probe waits behind any queued write, so it is made only when
+ * nothing is queued; with a backlog, that backlog's own write reports the reset soon after.
+ */
 function onSourceEnd(this: Socket): void {
-  (this[kSourceOf] as Link).receiveEnd();
+  const link = this[kSourceOf] as Link;
+  if (this.writableLength === 0 && this.writable && !this.writableEnded) {
+    this.write(NOTHING, (err) => {
+      if (err == null) link.receiveEnd();
+    });
+  } else {
+    link.receiveEnd();
+  }
 }
 
 function onSinkDrain(this: Socket): void {

@@ -85,13 +85,21 @@ export function readBytes(socket: Socket, n: number, timeoutMs = 5000): Promise<
   });
 }
 
-/** Resolves with how the socket ended: 'end' (FIN), 'reset' (RST) or another error code. */
+/**
+ * Resolves with how the socket ended: 'end' (FIN), 'reset' (RST) or another error code. libuv
+ * reports an RST that arrives in one poll with the peer's last bytes as a plain end, so on a
+ * half-open socket an 'end' is checked with a zero-length write, which the kernel fails with
+ * ECONNRESET if the peer reset (src/proxy/link.ts does the same).
+ */
 export function waitClosed(socket: Socket, timeoutMs = 5000): Promise<string> {
   return new Promise((resolve, reject) => {
     if (socket.destroyed) return resolve('closed');
     let how = 'end';
     const timer = setTimeout(() => reject(new Error('socket did not close in time')), timeoutMs);
     socket.on('error', (e: NodeJS.ErrnoException) => (how = e.code === 'ECONNRESET' ? 'reset' : (e.code ?? 'error')));
+    socket.on('end', () => {
+      if (socket.allowHalfOpen && socket.writable && socket.writableLength === 0) socket.write(Buffer.alloc(0));
+    });
     socket.on('close', () => {
       clearTimeout(timer);
       resolve(how);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { RunningServer } from '../../src/server/index.js';
 import { addToxic, api, createProxy, startTestServer } from '../helpers/server.js';
@@ -146,7 +146,7 @@ test('a client whose upstream is down is accepted, then closed', async () => {
 });
 
 test('a reset from one peer reaches the other as a reset', async () => {
-  let upstreamSocket: import('node:net').Socket | undefined;
+  let upstreamSocket: Socket | undefined;
   const target = await startUpstream((socket) => {
     upstreamSocket = socket;
   });
@@ -157,9 +157,34 @@ test('a reset from one peer reaches the other as a reset', async () => {
     const client = await connectTo(port);
     client.write('x');
     while (upstreamSocket === undefined) await sleep(5);
+    await readBytes(upstreamSocket, 1);
     const how = waitClosed(upstreamSocket);
     client.resetAndDestroy();
     assert.equal(await how, 'reset');
+  } finally {
+    await target.close();
+  }
+});
+
+test('a reset that arrives with the last bytes still reaches the other peer as a reset', async () => {
+  // The proxy runs in this process, so the write and the reset, made in one turn of the loop,
+  // reach its socket before it polls again: one poll sees the byte and the RST together, which
+  // libuv reports as a plain end of stream.
+  const upstreamSockets: Socket[] = [];
+  const target = await startUpstream((socket) => upstreamSockets.push(socket));
+  try {
+    const { port } = await createProxy(server, 'rst-with-data', target.port);
+    for (let round = 0; round < 5; round++) {
+      const client = await connectTo(port);
+      client.write('a');
+      while (upstreamSockets.length <= round) await sleep(5);
+      const upstreamSocket = upstreamSockets[round] as Socket;
+      await readBytes(upstreamSocket, 1);
+      const how = waitClosed(upstreamSocket);
+      client.write('b');
+      client.resetAndDestroy();
+      assert.equal(await how, 'reset', `round ${round}`);
+    }
   } finally {
     await target.close();
   }
