@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -107,4 +108,21 @@ test("the modules' zod is the package in one file, and plugins get that module",
   const plugin = await import('../../src/plugin.js');
   const own = await import('../../src/api/zod.js');
   assert.equal(plugin.z, own.z, "faultline/plugin's z is the modules' zod");
+});
+
+test("the modules' zod carries English only, and loads any other locale when a plugin asks for it", async () => {
+  const zodPath = fileURLToPath(new URL('../../src/api/zod.js', import.meta.url));
+  const text = await readFile(zodPath, 'utf8');
+  assert.doesNotMatch(text, /Ungültige Eingabe/, 'the German messages are not in the bundle');
+  const own = await import('../../src/api/zod.js');
+  const pkg = await import('zod');
+  assert.deepEqual(Object.keys(own.locales).sort(), Object.keys(pkg.locales).sort(), 'every locale name is still there');
+  assert.equal(own.string().safeParse(1).error?.issues[0]?.message, 'Invalid input: expected string, received number');
+  try {
+    own.config(own.locales.de());
+    assert.equal(own.string().safeParse(1).error?.issues[0]?.message, 'Ungültige Eingabe: erwartet string, erhalten Zahl');
+  } finally {
+    own.config(own.locales.en());
+  }
+  assert.equal(own.string().safeParse(1).error?.issues[0]?.message, 'Invalid input: expected string, received number');
 });
