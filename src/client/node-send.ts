@@ -1,5 +1,7 @@
-import { request as httpRequest } from 'node:http';
 import type { Send } from './http.js';
+
+// As CommonJS takes it: an ES import of node:http costs Node 22+ tens of ms (src/node-http.ts).
+const httpRequest = process.getBuiltinModule('node:http').request;
 
 /**
  * The client's requests over node:http, for Node programs where start-up counts (the CLI, a
@@ -10,7 +12,7 @@ import type { Send } from './http.js';
 export const nodeSend: Send = async (url, init) => {
   const target = new URL(url);
   // node:https, and TLS with it, is loaded only for a server reached over https.
-  const request = target.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
+  const request = target.protocol === 'https:' ? process.getBuiltinModule('node:https').request : httpRequest;
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { ...init.headers };
     if (init.body !== undefined) headers['Content-Length'] = Buffer.byteLength(init.body);

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from '../node-http.js';
 import type { AddressInfo } from 'node:net';
 import { mixNames, parseMix } from '../api/behaviors.js';
 import type { ToxicSpec } from '../api/toxic.js';

@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES } from '../../node-http.js';
 import type { RequestHead } from './head.js';
 
 export interface HttpReply {
