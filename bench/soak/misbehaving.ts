@@ -61,7 +61,12 @@ export async function misbehaving(server: ServerProcess, seconds: number): Promi
       upstreamPort = await listen(closed);
       await new Promise((r) => closed.close(r));
     } else {
-      const upstream = createServer(behaviour);
+      // A client's reset reaches these upstreams as a reset (as a direct connection would show
+      // it), so every socket needs an error listener, or one RST ends the whole process.
+      const upstream = createServer((socket) => {
+        socket.on('error', () => undefined);
+        behaviour(socket);
+      });
       upstreams.push(upstream);
       upstreamPort = await listen(upstream);
     }
