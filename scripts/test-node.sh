@@ -15,10 +15,10 @@ esac
 dir="node_modules/.cache/node-$major"
 if [ ! -x "$dir/bin/node" ]; then
   tmp=$(mktemp -d)
-  trap 'rm -rf "$tmp"' EXIT
   (cd "$tmp" && npm pack --silent --no-audit --no-fund "$pkg@$major" >/dev/null)
   mkdir -p "$dir"
   tar -xzf "$tmp"/"$pkg"-*.tgz -C "$dir" --strip-components=1
+  rm -rf "$tmp"
 fi
 [ -f dist/test/helpers/sockets.js ] || { echo "test-node: no build; run npm run build first" >&2; exit 1; }
 export PATH="$PWD/$dir/bin:$PATH"
