@@ -10,6 +10,7 @@ import type { ToxicEntry } from './toxic-entry.js';
 
 /** How long a closing connection may take to hand its last bytes to the kernel. */
 const CLOSE_GRACE_MS = 5_000;
+const NOTHING = Buffer.alloc(0);
 
 function onSocketError(this: Socket, err: NodeJS.ErrnoException): void {
   this[kConnection]?.abort(this, err);
@@ -104,6 +105,8 @@ export class Connection implements MessageHost, LinkOwner {
   private messages: MessageLayer | null = null;
   /** Request-level toxics' toxicity rolls, made once per connection when first needed. */
   private rolls: Map<ToxicEntry, number> | null = null;
+  /** Bounds a reset passed on behind held data (resetBehindData). */
+  private resetTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly proxy: ConnectionOwner,
@@ -227,14 +230,44 @@ export class Connection implements MessageHost, LinkOwner {
    * what a direct connection would have shown it; any other failure closes both.
    */
   abort(from: Socket, err: NodeJS.ErrnoException): void {
-    this.shutLinks();
     const other = from === this.client ? this.upstream : this.client;
+    const onward = from === this.client ? this.upLink : this.downLink;
+    if (err.code === 'ECONNRESET' && onward !== null && !onward.holdsNothing && other !== null && !other.destroyed) {
+      this.resetBehindData(from, onward, err);
+      return;
+    }
+    this.shutLinks();
     if (other !== null && !other.destroyed) {
       if (err.code === 'ECONNRESET') other.resetAndDestroy();
       else other.destroy();
     }
     from.destroy();
     this.proxy.connectionFailed(this, from, err);
+  }
+
+  /**
+   * A reset from a peer whose earlier bytes this proxy still holds (a latency toxic's queue, a
+   * client slow to read): they go on first, then the reset, as they would arrive over a direct
+   * connection. Toxiproxy delivers them and closes with a FIN; dropping them would lose bytes
+   * the peer had sent. The other direction stops at once: its sink is gone. Bounded by
+   * CLOSE_GRACE_MS, for a stage that holds the end back or a peer that stops reading.
+   */
+  private resetBehindData(from: Socket, onward: Link, err: NodeJS.ErrnoException): void {
+    const back = onward === this.upLink ? this.downLink : this.upLink;
+    back?.shut();
+    onward.sink.pause();
+    from.destroy();
+    this.proxy.connectionFailed(this, from, err);
+    this.resetTimer = setTimeout(() => this.reset(), CLOSE_GRACE_MS);
+    this.resetTimer.unref();
+    onward.receiveReset();
+  }
+
+  /** The reset has reached `sink` behind the data before it: resets once that data is written. */
+  resetWhenFlushed(sink: Socket): void {
+    if (sink.destroyed) return;
+    if (sink.writableLength === 0) this.reset();
+    else sink.write(NOTHING, () => this.reset());
   }
 
   /** Closes gracefully: bytes already written go out, then both peers see the close. */
@@ -262,6 +295,7 @@ export class Connection implements MessageHost, LinkOwner {
     this.openSockets--;
     if (this.openSockets > 0 || this.finished) return;
     this.finished = true;
+    if (this.resetTimer !== null) clearTimeout(this.resetTimer);
     this.shutLinks();
     this.proxy.connectionClosed(this);
   }

@@ -19,6 +19,8 @@ export interface LinkOwner {
   close(): void;
   /** Resets both sockets. */
   reset(): void;
+  /** Resets the connection once what `sink` was given has gone to the kernel. */
+  resetWhenFlushed(sink: Socket): void;
 }
 
 /**
@@ -204,8 +206,11 @@ export class Link {
   heldBytes = 0;
   private paused = false;
   private sinkEnded = false;
+  private endReceived = false;
   /** Set when a stage closes the connection: the end reaching the sink closes both sockets. */
   closeConnectionAtEnd = false;
+  /** Set when the source was reset: the end reaching the sink resets the connection. */
+  resetConnectionAtEnd = false;
 
   constructor(
     readonly owner: LinkOwner,
@@ -273,6 +278,17 @@ export class Link {
     return this.heldBytes === 0 && this.sink.writableLength === 0;
   }
 
+  /**
+   * The source was reset. The reset goes down the chain as an end would, behind the data this
+   * direction already holds, and resets the connection when it reaches the sink.
+   */
+  receiveReset(): void {
+    this.resetConnectionAtEnd = true;
+    // A FIN before the reset is already on its way down the chain, or past it.
+    if (this.sinkEnded) this.owner.resetWhenFlushed(this.sink);
+    else if (!this.endReceived) this.receiveEnd();
+  }
+
   receive(chunk: Buffer): void {
     this.bytesIn += chunk.length;
     const head = this.head;
@@ -281,6 +297,7 @@ export class Link {
   }
 
   receiveEnd(): void {
+    this.endReceived = true;
     const head = this.head;
     if (head === null) this.endSink();
     else (head.stage as Stage).onEnd();
@@ -298,7 +315,8 @@ export class Link {
   endSink(): void {
     if (this.sinkEnded) return;
     this.sinkEnded = true;
-    if (this.closeConnectionAtEnd) this.owner.close();
+    if (this.resetConnectionAtEnd) this.owner.resetWhenFlushed(this.sink);
+    else if (this.closeConnectionAtEnd) this.owner.close();
     else if (!this.sink.destroyed) this.sink.end();
   }
 

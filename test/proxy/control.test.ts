@@ -190,6 +190,74 @@ test('a reset that arrives with the last bytes still reaches the other peer as a
   }
 });
 
+test('a reset comes behind the bytes the proxy still holds: they are delivered, then the reset', async () => {
+  // The upstream answers and resets at once; a latency toxic holds the answer for 300 ms. Over a
+  // direct connection the client would read the answer and then see the reset.
+  const target = await startUpstream((socket) => {
+    socket.once('data', () => socket.write('answer', () => socket.resetAndDestroy()));
+  });
+  try {
+    const { port } = await createProxy(server, 'rst-behind-data', target.port);
+    await addToxic(server, 'rst-behind-data', { name: 'lat', type: 'latency', stream: 'downstream', attributes: { latency: 300 } });
+    // Half-open, so that waitClosed can tell the reset from an end when both come in one read.
+    const client = await connectTo(port, { allowHalfOpen: true });
+    const started = performance.now();
+    const got: Buffer[] = [];
+    client.on('data', (chunk: Buffer) => got.push(chunk));
+    const how = waitClosed(client);
+    client.write('question');
+    assert.equal(await how, 'reset');
+    assert.equal(Buffer.concat(got).toString(), 'answer', 'the held answer arrived before the reset');
+    assert.ok(performance.now() - started >= 250, `closed after ${(performance.now() - started).toFixed(0)} ms, before the delay`);
+    // The connection is gone from the proxy's table, not left half-open.
+    for (let i = 0; i < 100 && (await api(server, 'GET', '/proxies/rst-behind-data/connections')).json.length > 0; i++) await sleep(20);
+    assert.deepEqual((await api(server, 'GET', '/proxies/rst-behind-data/connections')).json, []);
+  } finally {
+    await target.close();
+  }
+});
+
+test('upstream: a client that sends and resets has its held bytes delivered, then the reset', async () => {
+  const upstreamSockets: Socket[] = [];
+  const target = await startUpstream((socket) => upstreamSockets.push(socket));
+  try {
+    const { port } = await createProxy(server, 'rst-behind-data-up', target.port);
+    await addToxic(server, 'rst-behind-data-up', { name: 'lat', type: 'latency', stream: 'upstream', attributes: { latency: 300 } });
+    const client = await connectTo(port);
+    while (upstreamSockets.length === 0) await sleep(5);
+    const upstream = upstreamSockets[0] as Socket;
+    const got: Buffer[] = [];
+    upstream.on('data', (chunk: Buffer) => got.push(chunk));
+    const how = waitClosed(upstream);
+    client.write('request', () => client.resetAndDestroy());
+    assert.equal(await how, 'reset');
+    assert.equal(Buffer.concat(got).toString(), 'request');
+  } finally {
+    await target.close();
+  }
+});
+
+test('a reset held behind a delay longer than the close grace (5 s) is passed on at the grace', async () => {
+  const target = await startUpstream((socket) => {
+    socket.once('data', () => socket.write('late', () => socket.resetAndDestroy()));
+  });
+  try {
+    const { port } = await createProxy(server, 'rst-grace', target.port);
+    await addToxic(server, 'rst-grace', { name: 'lat', type: 'latency', stream: 'downstream', attributes: { latency: 20_000 } });
+    const client = await connectTo(port, { allowHalfOpen: true });
+    const started = performance.now();
+    const how = waitClosed(client, 15_000);
+    client.write('go');
+    assert.equal(await how, 'reset');
+    const ms = performance.now() - started;
+    assert.ok(ms >= 4_500 && ms < 15_000, `reset after ${ms.toFixed(0)} ms: the grace is 5 s, the delay 20 s`);
+    for (let i = 0; i < 100 && (await api(server, 'GET', '/proxies/rst-grace/connections')).json.length > 0; i++) await sleep(20);
+    assert.deepEqual((await api(server, 'GET', '/proxies/rst-grace/connections')).json, []);
+  } finally {
+    await target.close();
+  }
+});
+
 test('once the server is closing, changes are refused instead of binding ports again', async () => {
   const { startServer } = await import('../../src/server/index.js');
   const closing = await startServer({ port: 0 });
