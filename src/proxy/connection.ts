@@ -267,6 +267,8 @@ export class Connection implements MessageHost, LinkOwner {
   resetWhenFlushed(sink: Socket): void {
     if (sink.destroyed) return;
     if (sink.writableLength === 0) this.reset();
+    // Its FIN was already on the way (the peer half-closed, then reset): after that, no write.
+    else if (sink.writableEnded) sink.once('finish', () => this.reset());
     else sink.write(NOTHING, () => this.reset());
   }
 
