@@ -2,7 +2,7 @@ import { connect, Socket } from 'node:net';
 import type { Protocol } from '../api/protocols.js';
 import type { Stream } from '../api/toxic.js';
 import { createMessageLayer, type CodecOptions, type FiredFault, type HeaderFaultGate, type MessageHost, type MessageLayer } from '../protocols/index.js';
-import { Link, type LinkOwner } from './link.js';
+import { Link, NOTHING, type LinkOwner } from './link.js';
 import { hash32, Random } from './random.js';
 import { ReadBuffer } from './read-buffer.js';
 import { kConnection, kReadBuffer, kSourceOf } from './symbols.js';
@@ -10,7 +10,6 @@ import type { ToxicEntry } from './toxic-entry.js';
 
 /** How long a closing connection may take to hand its last bytes to the kernel. */
 const CLOSE_GRACE_MS = 5_000;
-const NOTHING = Buffer.alloc(0);
 
 function onSocketError(this: Socket, err: NodeJS.ErrnoException): void {
   this[kConnection]?.abort(this, err);

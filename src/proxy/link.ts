@@ -161,7 +161,8 @@ function onSourceData(this: Socket, chunk: Buffer): void {
   (this[kSourceOf] as Link).receive(chunk);
 }
 
-const NOTHING = Buffer.alloc(0);
+/** The zero-length write that asks the kernel whether a socket was reset, or waits behind a queue. */
+export const NOTHING = Buffer.alloc(0);
 
 /**
  * libuv reports a plain end of stream when a peer's last bytes and its reset are read in one

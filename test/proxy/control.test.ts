@@ -190,31 +190,43 @@ test('a reset that arrives with the last bytes still reaches the other peer as a
   }
 });
 
-test('a reset comes behind the bytes the proxy still holds: they are delivered, then the reset', async () => {
-  // The upstream answers and resets at once; a latency toxic holds the answer for 300 ms. Over a
-  // direct connection the client would read the answer and then see the reset.
+/**
+ * An upstream that answers the first request and resets at once, behind a downstream latency
+ * toxic of `latency` ms: what the client read, how its socket closed and when, and whether the
+ * proxy's table let go of the connection.
+ */
+async function answerThenReset(name: string, latency: number, timeoutMs: number): Promise<{ got: string; how: string; ms: number }> {
   const target = await startUpstream((socket) => {
     socket.once('data', () => socket.write('answer', () => socket.resetAndDestroy()));
   });
   try {
-    const { port } = await createProxy(server, 'rst-behind-data', target.port);
-    await addToxic(server, 'rst-behind-data', { name: 'lat', type: 'latency', stream: 'downstream', attributes: { latency: 300 } });
+    const { port } = await createProxy(server, name, target.port);
+    await addToxic(server, name, { name: 'lat', type: 'latency', stream: 'downstream', attributes: { latency } });
     // Half-open, so that waitClosed can tell the reset from an end when both come in one read.
     const client = await connectTo(port, { allowHalfOpen: true });
     const started = performance.now();
     const got: Buffer[] = [];
     client.on('data', (chunk: Buffer) => got.push(chunk));
-    const how = waitClosed(client);
+    const closed = waitClosed(client, timeoutMs);
     client.write('question');
-    assert.equal(await how, 'reset');
-    assert.equal(Buffer.concat(got).toString(), 'answer', 'the held answer arrived before the reset');
-    assert.ok(performance.now() - started >= 250, `closed after ${(performance.now() - started).toFixed(0)} ms, before the delay`);
+    const how = await closed;
+    const ms = performance.now() - started;
     // The connection is gone from the proxy's table, not left half-open.
-    for (let i = 0; i < 100 && (await api(server, 'GET', '/proxies/rst-behind-data/connections')).json.length > 0; i++) await sleep(20);
-    assert.deepEqual((await api(server, 'GET', '/proxies/rst-behind-data/connections')).json, []);
+    const listed = async (): Promise<unknown[]> => (await api(server, 'GET', `/proxies/${name}/connections`)).json as unknown[];
+    for (let i = 0; i < 100 && (await listed()).length > 0; i++) await sleep(20);
+    assert.deepEqual(await listed(), []);
+    return { got: Buffer.concat(got).toString(), how, ms };
   } finally {
     await target.close();
   }
+}
+
+test('a reset comes behind the bytes the proxy still holds: they are delivered, then the reset', async () => {
+  // Over a direct connection the client would read the answer and then see the reset.
+  const { got, how, ms } = await answerThenReset('rst-behind-data', 300, 5_000);
+  assert.equal(how, 'reset');
+  assert.equal(got, 'answer', 'the held answer arrived before the reset');
+  assert.ok(ms >= 250, `closed after ${ms.toFixed(0)} ms, before the delay`);
 });
 
 test('upstream: a client that sends and resets has its held bytes delivered, then the reset', async () => {
@@ -238,24 +250,9 @@ test('upstream: a client that sends and resets has its held bytes delivered, the
 });
 
 test('a reset held behind a delay longer than the close grace (5 s) is passed on at the grace', async () => {
-  const target = await startUpstream((socket) => {
-    socket.once('data', () => socket.write('late', () => socket.resetAndDestroy()));
-  });
-  try {
-    const { port } = await createProxy(server, 'rst-grace', target.port);
-    await addToxic(server, 'rst-grace', { name: 'lat', type: 'latency', stream: 'downstream', attributes: { latency: 20_000 } });
-    const client = await connectTo(port, { allowHalfOpen: true });
-    const started = performance.now();
-    const how = waitClosed(client, 15_000);
-    client.write('go');
-    assert.equal(await how, 'reset');
-    const ms = performance.now() - started;
-    assert.ok(ms >= 4_500 && ms < 15_000, `reset after ${ms.toFixed(0)} ms: the grace is 5 s, the delay 20 s`);
-    for (let i = 0; i < 100 && (await api(server, 'GET', '/proxies/rst-grace/connections')).json.length > 0; i++) await sleep(20);
-    assert.deepEqual((await api(server, 'GET', '/proxies/rst-grace/connections')).json, []);
-  } finally {
-    await target.close();
-  }
+  const { how, ms } = await answerThenReset('rst-grace', 20_000, 15_000);
+  assert.equal(how, 'reset');
+  assert.ok(ms >= 4_500 && ms < 15_000, `reset after ${ms.toFixed(0)} ms: the grace is 5 s, the delay 20 s`);
 });
 
 test('once the server is closing, changes are refused instead of binding ports again', async () => {
